@@ -1,0 +1,111 @@
+#!/usr/bin/env python3
+"""ACTIVITY.CR site generator: `build` (the default), `check` and `serve`.
+
+    python build.py                  build the site into site/
+    python build.py check            check data, pages and links; write nothing
+    python build.py serve            preview at http://127.0.0.1:8000, reloading on every change
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import traceback
+from datetime import date, datetime, timezone
+from pathlib import Path
+
+from sitegen.errors import BuildFailed, Report, summary
+from sitegen.pipeline import Options, build
+
+PROJECT = Path(__file__).resolve().parent
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="build.py", description="Crea il sito di ACTIVITY.CR.")
+    parser.add_argument("command", nargs="?", default="build", choices=("build", "check", "serve"),
+                        help="build (predefinito): crea il sito; check: controlla senza scrivere; "
+                             "serve: anteprima con aggiornamento automatico")
+    parser.add_argument("--out", type=Path, default=PROJECT / "site", help="cartella del sito (predefinita: site/)")
+    parser.add_argument("--content", type=Path, default=PROJECT / "content", help="cartella delle pagine")
+    parser.add_argument("--data", type=Path, default=PROJECT / "data" / "contacts.yaml", help="file dei contatti")
+    parser.add_argument("--base-url", help="indirizzo completo del sito, per esempio https://www.example.org/activity-cr/")
+    parser.add_argument("--today", type=parse_day, help="data della pubblicazione, AAAA-MM-GG")
+    parser.add_argument("--strict", action="store_true", help="anche gli avvisi fanno fallire")
+    parser.add_argument("--host", default="127.0.0.1", help="per serve: indirizzo su cui ascoltare")
+    parser.add_argument("--port", type=int, default=8000, help="per serve: porta (predefinita 8000)")
+    parser.add_argument("--debug", action="store_true", help="mostra i dettagli tecnici degli errori interni")
+    args = parser.parse_args(argv)
+    if args.base_url is not None:
+        if not args.base_url.startswith(("https://", "http://")):
+            parser.error("--base-url deve iniziare con https:// (per esempio https://www.example.org/activity-cr/)")
+        args.base_url = args.base_url.rstrip("/") + "/"
+    return args
+
+
+def parse_day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"\"{text}\" non è una data AAAA-MM-GG") from None
+
+
+def build_day(args: argparse.Namespace) -> date:
+    """--today, else SOURCE_DATE_EPOCH (reproducible builds), else the real date."""
+    if args.today:
+        return args.today
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch and epoch.isdigit():
+        return datetime.fromtimestamp(int(epoch), tz=timezone.utc).date()
+    return date.today()
+
+
+def options_from(args: argparse.Namespace) -> Options:
+    return Options(project=PROJECT, content=args.content, data=args.data, templates=PROJECT / "templates",
+                   static=PROJECT / "static", out=args.out, today=build_day(args), base_url=args.base_url)
+
+
+def print_report(report: Report) -> None:
+    for problem in report.sorted():
+        print(problem, file=sys.stderr)
+
+
+def run(args: argparse.Namespace) -> int:
+    options = options_from(args)
+    if args.command == "serve":
+        from sitegen.serve import serve
+        return serve(options, host=args.host, port=args.port)
+    report = Report()
+    try:
+        build(options, report, write=args.command == "build", strict=args.strict)
+    except BuildFailed as failed:
+        if failed.report is not report:  # a problem that stopped a stage at once
+            report.problems.extend(failed.report.problems)
+        print_report(report)
+        strict_note = " (con --strict anche gli avvisi bloccano)" if args.strict and not report.errors else ""
+        what = "Controllo fallito" if args.command == "check" else "Sito NON aggiornato"
+        print(f"{what}: {summary(report)}{strict_note}.", file=sys.stderr)
+        return 1
+    print_report(report)
+    done = "Controllo completato" if args.command == "check" else f"Sito creato in {options.display(options.out)}"
+    print(f"{done}: {summary(report)}.")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    try:
+        return run(args)
+    except KeyboardInterrupt:
+        return 130
+    except Exception:
+        if args.debug:
+            traceback.print_exc()
+        else:
+            print("errore interno del programma (non dei tuoi file): rilancia con --debug "
+                  "e manda il messaggio a chi cura il sito.", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

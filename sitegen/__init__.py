@@ -1,0 +1,1 @@
+"""The ACTIVITY.CR site generator: load, read, plan, render, write."""

@@ -1,0 +1,79 @@
+"""Problems found in the sources, and how they are shown to the people who edit them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+ERROR = "errore"
+WARNING = "avviso"
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One thing wrong in a source file, at a 1-based line and column (0 when unknown)."""
+
+    path: str
+    line: int
+    col: int
+    message: str
+    severity: str = ERROR
+
+    def __str__(self) -> str:
+        where = self.path
+        if self.line:
+            where += f":{self.line}"
+            if self.col:
+                where += f":{self.col}"
+        return f"{where}: {self.severity}: {self.message}"
+
+
+@dataclass
+class Report:
+    """Collects problems instead of stopping at the first, so an editor sees them all at once."""
+
+    problems: list[Problem] = field(default_factory=list)
+
+    def error(self, path: str, line: int, col: int, message: str) -> None:
+        self.problems.append(Problem(path, line, col, message, ERROR))
+
+    def warning(self, path: str, line: int, col: int, message: str) -> None:
+        self.problems.append(Problem(path, line, col, message, WARNING))
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == ERROR]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == WARNING]
+
+    def sorted(self) -> list[Problem]:
+        """Problems by file, then line: the order in which an editor fixes them."""
+        return sorted(set(self.problems))
+
+    def fail_if_errors(self) -> None:
+        if self.errors:
+            raise BuildFailed(self)
+
+
+class BuildFailed(Exception):
+    """Raised when a stage found errors; carries the report so that all of them are printed."""
+
+    def __init__(self, report: Report):
+        super().__init__(f"{len(report.errors)} errori")
+        self.report = report
+
+
+def fail(path: str, line: int, col: int, message: str) -> BuildFailed:
+    """A BuildFailed holding one error, for problems that stop a stage at once."""
+    report = Report()
+    report.error(path, line, col, message)
+    return BuildFailed(report)
+
+
+def summary(report: Report) -> str:
+    """The closing line of a build or a check, in Italian: '0 errori, 2 avvisi'."""
+    n_err, n_warn = len(report.errors), len(report.warnings)
+    errors = "1 errore" if n_err == 1 else f"{n_err} errori"
+    warnings = "1 avviso" if n_warn == 1 else f"{n_warn} avvisi"
+    return f"{errors}, {warnings}"

@@ -1,0 +1,94 @@
+"""What templates need beyond the page itself, and the files made from the site as a whole
+(sitemap, robots.txt, the desks' vCards). Pure functions of the plan."""
+
+from __future__ import annotations
+
+import posixpath
+from xml.sax.saxutils import escape
+
+from .contacts import Comune, Desk
+try:  # TEMP until finder lands
+    from .finder import finder_index
+except ImportError:
+    def finder_index(contacts, url): return {}
+from .plan import Output, Site, url_between, vcard_path
+
+
+def template_context(site: Site, output: Output) -> dict:
+    """The explicit extra context of each kind of page (nothing else reaches the templates)."""
+    if output.comune is not None:
+        comune = output.comune
+        return {"comune": comune, "desk": comune.desk, "vcard": vcard_path(site.finder, comune.desk),
+                "neighbours": site.contacts.comuni_of(comune.desk),
+                "json_ld": comune_json_ld(site, output, comune)}
+    if output.page is not None and output.page.kind == "sportelli":
+        index = finder_index(site.contacts, lambda c: url_between(output.dest, comune_dest(site, c)))
+        return {"finder_index": index}
+    return {}
+
+
+def comune_dest(site: Site, comune: Comune) -> str:
+    return posixpath.join(posixpath.dirname(site.finder), comune.slug, "index.html")
+
+
+def comune_json_ld(site: Site, output: Output, comune: Comune) -> dict:
+    """schema.org description of the service, built from the same records as the visible text."""
+    desk = comune.desk
+    channels = [{"@type": "ServiceChannel", "name": "Telefono ed email",
+                 "servicePhone": [{"@type": "ContactPoint", "telephone": p.international,
+                                   "contactType": "cellulare" if p.mobile else "telefono",
+                                   **({"description": f"interno {p.extension}"} if p.extension else {})}
+                                  for p in desk.phones],
+                 "availableLanguage": "it"}]
+    start = site.contacts.first_in_person()
+    if start:
+        channels.append({"@type": "ServiceChannel", "name": "Di persona, solo su appuntamento",
+                         "startDate": start.isoformat()})
+    data = {
+        "@context": "https://schema.org",
+        "@type": "GovernmentService",
+        "name": f"Sportello lavoro ACTIVITY.CR per {comune.name}",
+        "serviceOperator": {"@type": "Organization", "name": desk.operator.name, "email": desk.email},
+        "provider": {"@type": "GovernmentOrganization", "name": site.contacts.consortium.name,
+                     "url": site.contacts.consortium.website},
+        "areaServed": {"@type": "AdministrativeArea", "name": comune.name,
+                       "identifier": comune.istat, "postalCode": list(comune.caps)},
+        "availableChannel": channels,
+        "isAccessibleForFree": True,
+    }
+    if site.base_url:
+        data["url"] = site.base_url + output.canonical_path
+    return data
+
+
+def site_files(site: Site, outputs: list[Output]) -> dict[str, bytes]:
+    files = {vcard_path(site.finder, desk): vcard(desk) for desk in site.contacts.desks}
+    files["robots.txt"] = robots(site)
+    if site.base_url:
+        files["sitemap.xml"] = sitemap(site, outputs)
+    return files
+
+
+def vcard(desk: Desk) -> bytes:
+    """A contact card to save in the phone's address book (RFC 6350), lines ending in CRLF."""
+    lines = ["BEGIN:VCARD", "VERSION:4.0", f"FN:{desk.name}", f"ORG:{desk.operator.name}"]
+    for phone in desk.phones:
+        kind = "cell" if phone.mobile else "work,voice"
+        note = f";x-interno={phone.extension}" if phone.extension else ""
+        lines.append(f"TEL;TYPE={kind}{note};VALUE=uri:{phone.tel_uri}")
+    lines += [f"EMAIL;TYPE=work:{desk.email}", "END:VCARD"]
+    return ("\r\n".join(lines) + "\r\n").encode("utf-8")
+
+
+def robots(site: Site) -> bytes:
+    text = "User-agent: *\nAllow: /\n"
+    if site.base_url:
+        text += f"Sitemap: {site.base_url}sitemap.xml\n"
+    return text.encode()
+
+
+def sitemap(site: Site, outputs: list[Output]) -> bytes:
+    urls = sorted(site.base_url + o.canonical_path for o in outputs if o.dest != "404.html")
+    body = "".join(f"  <url><loc>{escape(u)}</loc></url>\n" for u in urls)
+    return ('<?xml version="1.0" encoding="UTF-8"?>\n'
+            '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n' + body + "</urlset>\n").encode()

@@ -1,0 +1,82 @@
+"""The build as a recipe of five stages: load, read, plan, render, write."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from . import extras
+from .contacts import load_contacts
+from .content import read_pages
+from .errors import BuildFailed, Report
+from .output import check_out_dir, write_site
+from .plan import plan_site
+from .render import make_environment, render_output
+
+
+@dataclass(frozen=True)
+class Options:
+    project: Path
+    content: Path
+    data: Path
+    templates: Path
+    static: Path
+    out: Path
+    today: date
+    base_url: str | None = None
+
+    def display(self, path: Path) -> str:
+        """A path as editors know it: relative to the project when inside it."""
+        try:
+            return path.resolve().relative_to(self.project.resolve()).as_posix()
+        except ValueError:
+            return str(path)
+
+
+def static_files(options: Options) -> dict[str, Path]:
+    """static/ is published as static/ in the site, in sorted order."""
+    if not options.static.is_dir():
+        return {}
+    return {f"static/{p.relative_to(options.static).as_posix()}": p
+            for p in sorted(options.static.rglob("*")) if p.is_file() and not p.name.startswith(".")}
+
+
+def prepare(options: Options, report: Report):
+    """Stages 1-3 (load, read, plan): everything that can be checked without writing."""
+    contacts = load_contacts(options.data, options.display(options.data), report)
+    pages, assets = read_pages(options.content, report, options.display(options.content))
+    if contacts is None:
+        return None
+    statics = static_files(options)
+    site, outputs = plan_site(pages, assets, contacts, options.today, options.base_url, sorted(statics), report)
+    return site, outputs, assets, statics
+
+
+def render_site(options: Options, site, outputs) -> dict[str, bytes]:
+    """Stage 4: every output to bytes, plus the files made from the site as a whole."""
+    env = make_environment(options.templates.resolve())
+    templates_display = options.display(options.templates)
+    files = {}
+    for output in outputs:
+        context = extras.template_context(site, output)
+        files[output.dest] = render_output(env, site, output, templates_display, context)
+    files.update(extras.site_files(site, outputs))
+    return files
+
+
+def build(options: Options, report: Report, write: bool = True, strict: bool = False) -> None:
+    """The whole build. Raises BuildFailed, having written nothing, when any stage found an
+    error (or, with `strict`, a warning)."""
+    if write:
+        check_out_dir(options.out, options.project, [options.content, options.templates, options.static,
+                                                     options.data.parent])
+    prepared = prepare(options, report)
+    report.fail_if_errors()
+    site, outputs, assets, statics = prepared
+    files = render_site(options, site, outputs)
+    if strict and report.warnings:
+        raise BuildFailed(report)
+    if write:
+        copies = {**{a.source: a.path for a in assets}, **statics}
+        write_site(files, copies, options.out)

@@ -1,0 +1,209 @@
+"""Pages + contacts -> the list of outputs (where each goes, which template, what context). Pure: no I/O."""
+
+from __future__ import annotations
+
+import html
+import posixpath
+import re
+from urllib.parse import urlsplit
+from dataclasses import dataclass, replace
+from datetime import date
+
+from .contacts import Comune, Contacts, Mode
+from .content import Asset, Page, link_line, resolve
+from .errors import Report
+
+FINDER_DIR = "sportelli"
+SCHEME_RE = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
+LINK_ATTR_RE = re.compile(r'(?P<attr>href|src)="(?P<value>[^"]*)"')
+ID_RE = re.compile(r'\bid="([^"]*)"')
+
+
+@dataclass(frozen=True)
+class NavItem:
+    title: str
+    target: str   # a path from the site's top, as the url() helper takes it
+
+
+@dataclass(frozen=True)
+class Site:
+    """What every template may use about the site as a whole."""
+
+    name: str
+    base_url: str | None
+    today: date
+    nav: tuple[NavItem, ...]
+    contacts: Contacts
+    mode: Mode | None
+    finder: str         # the finder page's path
+    notices: tuple["Notice", ...]
+    paths: frozenset[str] = frozenset()   # every path a link may lead to
+
+
+@dataclass(frozen=True)
+class Notice:
+    title: str
+    description: str
+    date: date
+    target: str
+
+
+@dataclass(frozen=True)
+class Output:
+    """One file of the site: where it goes, which template renders it, and with what."""
+
+    dest: str                       # "sportelli/gussola/index.html"
+    template: str
+    source: str                     # what to name in an error message
+    title: str
+    description: str
+    body_html: str = ""
+    page: Page | None = None
+    comune: Comune | None = None
+
+    @property
+    def canonical_path(self) -> str:
+        """The address people share: "sportelli/gussola/" rather than ".../index.html"."""
+        return self.dest[: -len("index.html")] if self.dest.endswith("index.html") else self.dest
+
+
+def page_dest(page: Page) -> str:
+    """Where a page is written: content/progetto.md -> progetto/index.html (or its slug)."""
+    folder, name = posixpath.split(page.source)
+    stem = name[: -len(".md")]
+    if page.source == "404.md":
+        return "404.html"   # web servers look for it at the top, under this exact name
+    if stem == "index" and not page.slug:
+        return posixpath.join(folder, "index.html")
+    return posixpath.join(folder, page.slug or stem, "index.html")
+
+
+def url_between(from_dest: str, target: str) -> str:
+    """A relative link from one output to a path of the site; folders get an explicit index.html,
+    so that the same files work at a domain root, under a sub-path and opened from disk."""
+    fragment = ""
+    if "#" in target:
+        target, fragment = target.split("#", 1)
+        fragment = "#" + fragment
+    if target == "" or target.endswith("/"):
+        target += "index.html"
+    return posixpath.relpath(target, posixpath.dirname(from_dest) or ".") + fragment
+
+
+def link_from(dest: str, target: str, base_url: str | None) -> str:
+    """The one way the site links to itself. The 404 page is served at any depth, so its links
+    start from the site's root path when the address is known."""
+    if dest == "404.html" and base_url:
+        return urlsplit(base_url).path + target
+    return url_between(dest, target)
+
+
+def vcard_path(finder: str, desk) -> str:
+    """The desk's contact card sits beside the finder page."""
+    return posixpath.join(posixpath.dirname(finder), f"{desk.key}.vcf")
+
+
+def plan_site(pages: list[Page], assets: list[Asset], contacts: Contacts, today: date,
+              base_url: str | None, static_files: list[str], report: Report) -> tuple[Site, list[Output]]:
+    """Every output of the site, with internal links checked and made relative."""
+    dests = {page.source: page_dest(page) for page in pages}
+    finder_pages = [p for p in pages if p.kind == "sportelli"]
+    if len(finder_pages) != 1:
+        report.error("content", 0, 0, "serve una e una sola pagina con \"tipo: sportelli\" (la pagina "
+                     f"\"Trova il tuo sportello\"); ora ce ne sono {len(finder_pages)}")
+    finder = dests[finder_pages[0].source] if finder_pages else FINDER_DIR + "/index.html"
+    site = Site(name="ACTIVITY.CR", base_url=base_url, today=today, nav=navigation(pages, dests),
+                contacts=contacts, mode=contacts.mode_on(today), finder=finder,
+                notices=notices(pages, dests))
+    outputs = [Output(dest=dests[p.source], template=f"{p.kind}.html", source=f"content/{p.source}",
+                      title=p.title, description=p.description, body_html=p.body_html, page=p)
+               for p in pages]
+    finder_dir = posixpath.dirname(finder)
+    outputs += [comune_output(c, finder_dir) for c in contacts.comuni]
+    check_unique_dests(outputs, report)
+    known = ({o.dest for o in outputs} | {a.source for a in assets} | set(static_files)
+             | {vcard_path(finder, desk) for desk in contacts.desks})
+    anchors = {o.dest: set(ID_RE.findall(o.body_html)) for o in outputs if o.page}
+    outputs = [relink(o, dests, known, anchors, base_url, report) if o.page else o for o in outputs]
+    return replace(site, paths=frozenset(known)), outputs
+
+
+def navigation(pages: list[Page], dests: dict[str, str]) -> tuple[NavItem, ...]:
+    in_menu = sorted((p for p in pages if p.menu is not None), key=lambda p: (p.menu, p.source))
+    return tuple(NavItem(p.title if p.kind != "home" else "Home", dests[p.source]) for p in in_menu)
+
+
+def notices(pages: list[Page], dests: dict[str, str]) -> tuple[Notice, ...]:
+    """Notices, newest first; equal dates in file order so the list never shuffles."""
+    found = [p for p in pages if p.is_notice and p.date]
+    found.sort(key=lambda p: p.source)
+    found.sort(key=lambda p: p.date, reverse=True)
+    return tuple(Notice(p.title, p.description, p.date, dests[p.source]) for p in found)
+
+
+def comune_output(comune: Comune, finder_dir: str) -> Output:
+    desk = comune.desk
+    return Output(
+        dest=posixpath.join(finder_dir, comune.slug, "index.html"), template="comune.html",
+        source="data/contacts.yaml", comune=comune,
+        title=f"Sportello lavoro per {comune.name}",
+        description=f"Chi cerca lavoro a {comune.name} può chiedere aiuto gratis allo {desk.name}: "
+                    f"telefono, email e come prendere appuntamento.")
+
+
+def check_unique_dests(outputs: list[Output], report: Report) -> None:
+    """Two sources on one path would silently overwrite each other: refuse before rendering."""
+    first: dict[str, Output] = {}
+    for output in outputs:
+        if output.dest in first:
+            report.error(output.source, 1, 0, f"questa pagina finirebbe nello stesso indirizzo "
+                         f"\"{output.canonical_path}\" di {first[output.dest].source}: cambia il nome del file "
+                         "o lo \"slug\"")
+        else:
+            first[output.dest] = output
+
+
+def relink(output: Output, dests: dict[str, str], known: set[str], anchors: dict[str, set[str]],
+           base_url: str | None, report: Report) -> Output:
+    """Check every link of a page body and rewrite it relative to where the page is written."""
+
+    def replace_link(match: re.Match) -> str:
+        value = html.unescape(match["value"])
+        target = link_target(output.page, output.dest, value, dests, known, anchors, report)
+        new = value if target is None else link_from(output.dest, target, base_url)
+        return f'{match["attr"]}="{html.escape(new, quote=True)}"'
+
+    return replace(output, body_html=LINK_ATTR_RE.sub(replace_link, output.body_html))
+
+
+def link_target(page: Page, dest: str, value: str, dests: dict[str, str], known: set[str],
+                anchors: dict[str, set[str]], report: Report) -> str | None:
+    """The site path a link in a page body leads to; None for links to leave as written
+    (other sites, e-mail, phone) and for broken ones, which are reported."""
+    display = f"content/{page.source}"
+    if SCHEME_RE.match(value) or value.startswith("//"):
+        return None
+    if value.startswith("/"):
+        report.error(display, link_line(page, value), 0, f"il collegamento \"{value}\" inizia con '/': "
+                     "scrivilo relativo al file, per esempio \"progetto.md\" o \"../sportelli.md\"")
+        return None
+    path, _, fragment = value.partition("#")
+    if not path:
+        target_dest = dest
+    elif path.endswith(".md"):
+        target_dest = dests.get(resolve(page.source, path))
+        if target_dest is None:
+            report.error(display, link_line(page, value), 0, f"il collegamento \"{value}\" porta a una pagina "
+                         f"che non esiste (content/{resolve(page.source, path)}): correggi il nome del file")
+            return None
+    else:
+        target = resolve(page.source, path)
+        target_dest = next((t for t in (target, target + "/index.html") if t in known), None)
+        if target_dest is None:
+            report.error(display, link_line(page, value), 0, f"il collegamento \"{value}\" porta a un file "
+                         "che non esiste: controlla il nome, oppure collega la pagina .md")
+            return None
+    if fragment and target_dest in anchors and fragment not in anchors[target_dest]:
+        report.error(display, link_line(page, value), 0, f"nella pagina collegata non c'è il punto "
+                     f"\"#{fragment}\": controlla il titolo del paragrafo a cui vuoi arrivare")
+    return target_dest + (f"#{fragment}" if fragment else "")

@@ -1,0 +1,96 @@
+"""The Jinja environment, and outputs -> bytes. Undefined values and template mistakes are errors."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import date
+from pathlib import Path
+
+import jinja2
+
+from .errors import BuildFailed, fail
+from .plan import Output, Site, link_from
+
+MONTHS = ("gennaio", "febbraio", "marzo", "aprile", "maggio", "giugno", "luglio", "agosto",
+          "settembre", "ottobre", "novembre", "dicembre")
+
+
+def italian_date(day: date) -> str:
+    """11 gennaio 2021."""
+    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
+
+
+def since_date(day: date) -> str:
+    """dal 2 gennaio, but dall'11 gennaio (Italian elides before a vowel sound)."""
+    article = "dall'" if day.day in (1, 8, 11) else "dal "
+    return article + italian_date(day)
+
+
+def make_environment(templates_dir: Path) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(templates_dir)),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["data_it"] = italian_date
+    env.filters["dal_data"] = since_date
+    env.filters["json_ld"] = lambda value: jinja2.utils.markupsafe.Markup(
+        json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":")).replace("</", "<\\/"))
+    return env
+
+
+def render_output(env: jinja2.Environment, site: Site, output: Output, templates_display: str,
+                  context: dict) -> bytes:
+    """Render one output; a template mistake becomes an error naming the template and its line."""
+
+    def url(target: str) -> str:
+        return link(site, output, target)
+
+    def absolute(target: str) -> str | None:
+        return site.base_url + target if site.base_url else None
+
+    try:
+        template = env.get_template(output.template)
+        text = template.render(site=site, page=output, url=url, absolute=absolute, **context)
+    except jinja2.TemplateSyntaxError as exc:
+        raise fail(f"{templates_display}/{exc.name or output.template}", exc.lineno or 0, 0,
+                   f"errore di sintassi nel modello: {exc.message}") from None
+    except jinja2.TemplateNotFound as exc:
+        raise fail(output.source, 1, 0, f"il modello \"{exc.name}\" non esiste in {templates_display}/: "
+                   "controlla il \"tipo\" della pagina") from None
+    except BuildFailed:
+        raise
+    except Exception as exc:  # any other failure inside a template: point at the template line
+        name, line = _template_frame(exc, env)
+        message = str(exc)
+        if isinstance(exc, jinja2.UndefinedError):
+            message = f"il modello usa un valore che non esiste ({message})"
+        raise fail(f"{templates_display}/{name or output.template}", line, 0,
+                   f"{message} (mentre creavo {output.dest})") from None
+    return text.encode("utf-8")
+
+
+def link(site: Site, output: Output, target: str) -> str:
+    """Templates link through here, so that a link to a page that does not exist is an error."""
+    path = target.split("#", 1)[0]
+    if path and path not in site.paths and (path.rstrip("/") + "/index.html").lstrip("/") not in site.paths:
+        raise fail(output.template, 0, 0, f"il modello collega \"{target}\", che non esiste nel sito")
+    return link_from(output.dest, target, site.base_url)
+
+
+def _template_frame(exc: BaseException, env: jinja2.Environment) -> tuple[str | None, int]:
+    """The template and line where the exception was raised (Jinja puts them in the traceback)."""
+    name, line = None, 0
+    tb = exc.__traceback__ if exc.__traceback__ else sys.exc_info()[2]
+    search_paths = [str(Path(p).resolve()) for p in env.loader.searchpath]  # type: ignore[union-attr]
+    while tb is not None:
+        filename = tb.tb_frame.f_code.co_filename
+        for root in search_paths:
+            if filename.startswith(root):
+                name, line = Path(filename).relative_to(root).as_posix(), tb.tb_lineno
+        tb = tb.tb_next
+    return name, line
