@@ -1,0 +1,145 @@
+"""The built site: one page per comune with its desk's contacts, the finder, dates, determinism."""
+
+from __future__ import annotations
+
+import html
+import re
+from pathlib import Path
+
+import yaml
+
+from conftest import PROJECT, TODAY, run, source_args
+
+DATA = yaml.safe_load((PROJECT / "data" / "contacts.yaml").read_text(encoding="utf-8"))
+ARTICLE_DESKS = {
+    # Contacts exactly as the source article publishes them, independent of the data file.
+    "Casalmaggiore": ("Energheia Impresa Sociale", ["tel:+3903754020", "tel:+393247480228"],
+                      "casalmaggiore@energheiaimpresa.it"),
+    "other": ("Mestieri Lombardia", ["tel:+3903721786314", "tel:+393404691081"], "cremona@mestierilombardia.it"),
+}
+
+
+def comune_page(site: Path, slug: str) -> str:
+    return (site / "sportelli" / slug / "index.html").read_text(encoding="utf-8")
+
+
+def test_every_comune_page_carries_its_desks_contacts(built_site):
+    assert len(DATA["comuni"]) == 17
+    for comune in DATA["comuni"]:
+        slug = re.sub(r"[^a-z0-9]+", "-", comune["nome"].lower().replace("'", " ")).strip("-")
+        page = comune_page(built_site, slug)
+        operator, phones, email = ARTICLE_DESKS.get(comune["nome"], ARTICLE_DESKS["other"])
+        h1 = re.search(r"<h1>(.*?)</h1>", page, re.S).group(1)
+        assert comune["nome"].replace("'", "&#39;") in h1
+        assert operator in page
+        for tel in phones:
+            assert f'href="{tel}' in page, (slug, tel)
+        assert f'href="mailto:{email}"' in page
+        assert "gratuito" in page
+
+
+def test_extension_is_said_as_an_instruction(built_site):
+    page = comune_page(built_site, "gussola")
+    assert 'href="tel:+3903721786314"' in page
+    assert "chiedi l'<strong>interno 1</strong>" in page
+
+
+def test_casalmaggiore_is_served_by_energheia_only(built_site):
+    page = comune_page(built_site, "casalmaggiore")
+    assert "energheiaimpresa.it" in page
+    assert "mestierilombardia.it" not in page
+
+
+def test_slugs_follow_the_official_names(built_site):
+    folders = sorted(p.name for p in (built_site / "sportelli").iterdir() if p.is_dir())
+    assert "cingia-de-botti" in folders and "rivarolo-del-re-ed-uniti" in folders
+    assert len(folders) == 17
+
+
+def test_no_page_for_a_comune_outside_the_consortium(built_site):
+    for outside in ("cremona", "viadana", "cicognolo", "bonemerse"):
+        assert not (built_site / "sportelli" / outside).exists()
+
+
+def test_finder_lists_all_17_comuni_a_to_z_without_javascript(built_site):
+    page = (built_site / "sportelli" / "index.html").read_text(encoding="utf-8")
+    listing = re.search(r'<ul class="elenco-comuni".*?</ul>', page, re.S).group(0)
+    links = re.findall(r'<a href="([a-z0-9-]+)/index.html">([^<]+)</a>', listing)
+    assert len(links) == 17
+    assert [slug for slug, _ in links] == sorted(slug for slug, _ in links)
+    assert "Frazioni: Agoiolo" in listing and "CAP 26041" in listing
+    for slug, _ in links:
+        assert (built_site / "sportelli" / slug / "index.html").is_file()
+
+
+def test_in_person_mode_starts_on_11_january_2021(sources, tmp_path, capsys):
+    def mode_text(day: str) -> str:
+        out = tmp_path / f"site-{day}"
+        args = ["build", "--out", str(out)] + source_args(sources)[:-2] + ["--today", day]
+        assert run(args, capsys)[0] == 0
+        return html.unescape(re.search(r"<main.*</main>", comune_page(out, "gussola"), re.S).group(0))
+
+    before, on_the_day = mode_text("2021-01-10"), mode_text("2021-01-11")
+    assert "solo a distanza" in before and "solo su appuntamento" not in before
+    assert "Di persona, solo su appuntamento</strong> (dall'11 gennaio 2021)" in on_the_day
+    assert "solo a distanza" not in on_the_day
+
+
+def test_two_builds_are_byte_identical(sources, tmp_path, capsys):
+    first, second = tmp_path / "a", tmp_path / "b"
+    for out in (first, second):
+        assert run(["build", "--out", str(out)] + source_args(sources), capsys)[0] == 0
+    files = sorted(p.relative_to(first) for p in first.rglob("*") if p.is_file())
+    assert files == sorted(p.relative_to(second) for p in second.rglob("*") if p.is_file())
+    for name in files:
+        assert (first / name).read_bytes() == (second / name).read_bytes(), name
+
+
+def test_source_date_epoch_sets_the_build_day(sources, tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1610236800")   # 2021-01-10 00:00 UTC
+    args = ["build", "--out", str(tmp_path / "s"), "--content", str(sources / "content"),
+            "--data", str(sources / "data" / "contacts.yaml")]
+    assert run(args, capsys)[0] == 0
+    assert "solo a distanza" in comune_page(tmp_path / "s", "gussola")
+
+
+def test_links_between_pages_become_relative_urls(built_site):
+    notice = (built_site / "avvisi" / "sportelli-in-presenza" / "index.html").read_text(encoding="utf-8")
+    assert 'href="../../sportelli/index.html"' in notice
+    assert ".md\"" not in notice
+
+
+def test_every_internal_link_resolves_in_the_built_site(built_site):
+    for page in built_site.rglob("*.html"):
+        for target in re.findall(r'(?:href|src)="([^"]+)"', page.read_text(encoding="utf-8")):
+            if re.match(r"^[a-z]+:", target) or target.startswith("#"):
+                continue
+            resolved = (page.parent / target.split("#")[0]).resolve()
+            assert resolved.is_file(), f"{page.relative_to(built_site)} -> {target}"
+
+
+def test_published_site_has_canonical_urls_and_sitemap(published_site):
+    page = comune_page(published_site, "gussola")
+    assert '<link rel="canonical" href="https://www.example.org/activity-cr/sportelli/gussola/">' in page
+    sitemap = (published_site / "sitemap.xml").read_text()
+    assert sitemap.count("<loc>") == len(list(published_site.rglob("index.html")))
+    assert "404" not in sitemap
+    not_found = (published_site / "404.html").read_text(encoding="utf-8")
+    assert 'href="/activity-cr/sportelli/index.html"' in not_found
+
+
+def test_vcard_of_each_desk(built_site):
+    card = (built_site / "sportelli" / "mestieri-cremona.vcf").read_bytes().decode()
+    assert "TEL;TYPE=work,voice;x-interno=1;VALUE=uri:tel:+3903721786314\r\n" in card
+    assert "EMAIL;TYPE=work:cremona@mestierilombardia.it" in card
+    assert 'href="../mestieri-cremona.vcf"' in comune_page(built_site, "gussola")
+
+
+def test_every_page_has_the_shell(built_site):
+    for page in built_site.rglob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        assert text.startswith('<!doctype html>\n<html lang="it">'), page
+        assert 'class="salta" href="#contenuto"' in text
+        assert "Fondo Sociale Europeo" in text and "Regione Lombardia" in text
+        assert "Dichiarazione di accessibilità</a>" in text and "https://www.concass.it/" in text
+        assert "http://" not in text.replace("http://www.sitemaps.org", "")
