@@ -271,8 +271,9 @@ class _ContactsReader:
                                  "scrivi almeno un numero")
             email = self.email(fields.get("email"))
             name = self.where.text(fields.get("nome"), "il nome dello sportello")
-            if name and operator and email and phones:
-                found[key] = Desk(key, name, operator, phones, email)
+            # Kept even when a field is wrong (already reported), so that the comuni that use
+            # this desk do not each report a second, misleading error.
+            found[key] = Desk(key, name or "", operator, phones, email or "")
         return found
 
     def reference(self, node, known: dict, what: str, section: str):
@@ -334,7 +335,8 @@ class _ContactsReader:
             in_person = self.in_person(fields.get("in_presenza"))
             if start and end and end < start:
                 self.where.error(item, f"il periodo finisce ({end}) prima di iniziare ({start}): controlla le date")
-            if online is not None and in_person is not False:
+            dates_valid = ("dal" not in fields or start) and ("al" not in fields or end)
+            if online is not None and in_person is not False and dates_valid:
                 modes.append((item, Mode(start, end, online, in_person or None)))
         self.check_mode_periods(modes)
         return tuple(m for _, m in modes)
@@ -373,6 +375,8 @@ class _ContactsReader:
                 continue
             for kind, value, label in (("nome", comune.name, "il comune"), ("slug", comune.slug, "l'indirizzo"),
                                        ("istat", comune.istat, "il codice ISTAT")):
+                if not value:
+                    continue
                 if (kind, value) in seen:
                     self.where.error(fields["nome"] if kind != "istat" else fields["istat"],
                                      f"{label} \"{value}\" è già usato dal comune alla riga "
@@ -399,9 +403,10 @@ class _ContactsReader:
         article = self.where.text(fields.get("nome_articolo"), "il nome nell'articolo") \
             if "nome_articolo" in fields else name
         sources = self.cite(fields)
-        if not (istat and caps and desk and article):
+        if not (desk and article):
             return None
-        return Comune(name=name, slug=slugify(name), article_name=article, istat=istat, caps=tuple(caps),
+        # A wrong ISTAT code or CAP is already reported; the comune stays, to check duplicates.
+        return Comune(name=name, slug=slugify(name), article_name=article, istat=istat or "", caps=tuple(caps),
                       desk=desk, frazioni=self.frazioni(fields.get("frazioni")),
                       former_comuni=self.names(fields.get("ex_comuni"), "un ex comune"),
                       other_names=self.names(fields.get("altri_nomi"), "un altro nome"), sources=sources)

@@ -27,11 +27,13 @@ class Options:
     base_url: str | None = None
 
     def display(self, path: Path) -> str:
-        """A path as editors know it: relative to the project when inside it."""
-        try:
-            return path.resolve().relative_to(self.project.resolve()).as_posix()
-        except ValueError:
-            return str(path)
+        """A path as editors know it: relative to where they are, or to the project."""
+        for base in (Path.cwd(), self.project):
+            try:
+                return path.resolve().relative_to(base.resolve()).as_posix()
+            except ValueError:
+                continue
+        return str(path)
 
 
 def static_files(options: Options) -> dict[str, Path]:

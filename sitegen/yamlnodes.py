@@ -55,7 +55,7 @@ def _first_indenting_tab(text: str) -> int:
 def _explain(exc: yaml.MarkedYAMLError) -> str:
     problem = (exc.problem or "").strip()
     known = {
-        "mapping values are not allowed here": "due punti ':' in un posto inatteso; "
+        "mapping values are not allowed": "due punti ':' in un posto inatteso; "
         "se il testo contiene ':' mettilo tra virgolette",
         "could not find expected ':'": "manca ':' dopo il nome di un campo",
         "found character '\\t' that cannot start any token": "carattere Tab",

@@ -44,10 +44,12 @@ def published_site(tmp_path_factory) -> Path:
 
 
 @pytest.fixture
-def sources(tmp_path) -> Path:
-    """A copy of the real content/ and data/ in tmp_path, to change freely."""
+def sources(tmp_path, monkeypatch) -> Path:
+    """A copy of the real content/ and data/ in tmp_path, to change freely; the working
+    directory is its top, as for an editor working in the project."""
     for folder in ("content", "data"):
         shutil.copytree(PROJECT / folder, tmp_path / folder)
+    monkeypatch.chdir(tmp_path)
     return tmp_path
 
 

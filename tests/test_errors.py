@@ -1,0 +1,282 @@
+"""Every mistake an editor can make ends in one exact Italian message with file and line,
+exit status 1, no traceback, and the last good site left as it was."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from conftest import run, source_args
+
+DATA = "data/contacts.yaml"
+
+
+def edit(root: Path, relative: str, old: str, new: str) -> None:
+    path = root / relative
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"fixture drift: {old!r} not in {relative}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def line_of(root: Path, relative: str, needle: str) -> int:
+    for number, line in enumerate((root / relative).read_text(encoding="utf-8").splitlines(), start=1):
+        if needle in line:
+            return number
+    raise AssertionError(needle)
+
+
+def check(root: Path, capsys) -> tuple[int, list[str]]:
+    status, _, err = run(["check"] + source_args(root), capsys)
+    assert "Traceback" not in err
+    return status, err.strip().splitlines()
+
+
+DATA_CASES = [
+    # (old text, new text, line to find after the edit, column, expected message)
+    ('    sportello: mestieri-cremona\n    frazioni:\n      - Blena',
+     '    sportello: mestieri-cremna\n    frazioni:\n      - Blena', "mestieri-cremna", 16,
+     'lo sportello "mestieri-cremna" non esiste in "sportelli" (forse intendevi "mestieri-cremona"?)'),
+    ('telefono: "0375 40200"', 'telefono: "0375 402A0"', '402A0', 15,
+     'il telefono "0375 402A0" non sembra un numero italiano (che inizia con 0, per esempio "0375 40200"; '
+     'un interno si scrive "int. 1")'),
+    ('cellulare: "340 4691081"', 'cellulare: "0340 4691081"', '0340 4691081', 16,
+     'il cellulare "0340 4691081" non sembra un cellulare italiano (10 cifre che iniziano con 3, '
+     'per esempio "324 7480228")'),
+    ("email: cremona@mestierilombardia.it", "email: cremona@mestierilombardia", "email: cremona@", 12,
+     'l\'email "cremona@mestierilombardia" non è valida: deve essere come nome@dominio.it, senza spazi'),
+    ('  - dal: 2021-01-11', '  - dal: 2021-13-11', 'dal: 2021-13-11', 10,
+     'la data "dal" "2021-13-11" non è una data valida: scrivila come AAAA-MM-GG, per esempio 2021-01-11'),
+    ('istat: "019052"', 'istat: "19052"', '"19052"', 12,
+     'il codice ISTAT "19052" deve avere 6 cifre, tra virgolette, per esempio "019021"'),
+    ('online: sì\n    in_presenza: su', 'online: forse\n    in_presenza: su', 'online: forse', 13,
+     '"online" deve essere "sì" oppure "no", non "forse"'),
+    ('in_presenza: su appuntamento', 'in_presenza: sempre', 'in_presenza: sempre', 18,
+     '"in_presenza" deve essere "no" oppure "su appuntamento", non "sempre"'),
+    ('    nome: Mestieri Lombardia\n    fonte: ARTICOLO', '    nome: Mestieri Lombardia\n    fonte: ARTICLO',
+     'fonte: ARTICLO', 12,
+     'la fonte "ARTICLO" non è elencata in "fonti" in fondo al file: aggiungila lì (forse intendevi "ARTICOLO"?)'),
+]
+
+
+@pytest.mark.parametrize("old,new,needle,col,message", DATA_CASES, ids=[c[2].strip() for c in DATA_CASES])
+def test_contacts_error_messages(sources, capsys, old, new, needle, col, message):
+    edit(sources, DATA, old, new)
+    status, lines = check(sources, capsys)
+    line = line_of(sources, DATA, needle.rstrip("\n"))
+    assert status == 1
+    assert lines[0] == f"{DATA}:{line}:{col}: errore: {message}"
+    assert lines[-1] == "Controllo fallito: 1 errore, 0 avvisi."
+
+
+def test_unquoted_numbers_and_no_stay_as_typed(sources, capsys):
+    """safe_load would read 019021 as a number and `no` as False; the node tree keeps the text."""
+    edit(sources, DATA, 'istat: "019021"', "istat: 019021")
+    edit(sources, DATA, 'cap: "26041"', "cap: 26041")
+    status, lines = check(sources, capsys)
+    assert status == 0, lines
+
+
+def test_repeated_key_is_an_error_not_a_silent_overwrite(sources, capsys):
+    edit(sources, DATA, '    email: cremona@mestierilombardia.it\n',
+         '    email: cremona@mestierilombardia.it\n    email: altro@example.org\n')
+    status, lines = check(sources, capsys)
+    first, repeated = line_of(sources, DATA, "cremona@mestierilombardia.it"), line_of(sources, DATA, "altro@")
+    assert status == 1
+    assert lines[0] == (f'{DATA}:{repeated}:5: errore: il campo "email" è ripetuto in lo sportello '
+                        f'"mestieri-cremona" (c\'è già alla riga {first}): tienine uno solo')
+
+
+def test_duplicate_comune(sources, capsys):
+    edit(sources, DATA, "  - nome: Spineda\n", "  - nome: Gussola\n")
+    status, lines = check(sources, capsys)
+    assert status == 1
+    gussola = [n for n, l in enumerate((sources / DATA).read_text().splitlines(), 1) if l == "  - nome: Gussola"]
+    assert f'{DATA}:{gussola[1]}:11: errore: il comune "Gussola" è già usato dal comune alla riga {gussola[0]}: ' \
+           "ogni comune deve comparire una volta sola" in lines
+
+
+def test_tab_indentation(sources, capsys):
+    edit(sources, DATA, "    nome: Mestieri Lombardia", "\tnome: Mestieri Lombardia")
+    status, lines = check(sources, capsys)
+    line = line_of(sources, DATA, "\tnome: Mestieri")
+    assert status == 1
+    assert lines[0] == (f"{DATA}:{line}:1: errore: c'è un carattere Tab all'inizio della riga: "
+                        "per i rientri usa solo spazi (2 per livello)")
+
+
+def test_broken_yaml_syntax(sources, capsys):
+    edit(sources, DATA, "    nome: Mestieri Lombardia", "    nome: Mestieri: Lombardia")
+    status, lines = check(sources, capsys)
+    line = line_of(sources, DATA, "Mestieri: Lombardia")
+    assert status == 1
+    assert lines[0] == (f"{DATA}:{line}:19: errore: il testo non è YAML valido (due punti ':' in un posto "
+                        "inatteso; se il testo contiene ':' mettilo tra virgolette): controlla rientri, "
+                        "due punti e virgolette su questa riga e su quella prima")
+
+
+def test_unknown_key_is_a_warning_that_strict_turns_into_failure(sources, capsys):
+    edit(sources, DATA, "    email: cremona@", "    emial: x\n    email: cremona@")
+    status, lines = check(sources, capsys)
+    line = line_of(sources, DATA, "emial")
+    assert status == 0
+    assert lines[0] == (f'{DATA}:{line}:5: avviso: campo sconosciuto "emial" in lo sportello "mestieri-cremona": '
+                        'viene ignorato (forse intendevi "email"?)')
+    status, _, err = run(["check", "--strict"] + source_args(sources), capsys)
+    assert status == 1
+    assert err.strip().splitlines()[-1] == "Controllo fallito: 0 errori, 1 avviso (con --strict anche gli avvisi bloccano)."
+
+
+def test_all_problems_are_reported_together_sorted_by_line(sources, capsys):
+    edit(sources, DATA, "email: cremona@mestierilombardia.it", "email: cremona")
+    edit(sources, DATA, 'istat: "019052"', 'istat: "x"')
+    status, lines = check(sources, capsys)
+    assert status == 1
+    assert len(lines) == 3
+    assert int(lines[0].split(":")[1]) < int(lines[1].split(":")[1])
+
+
+def test_page_without_front_matter(sources, capsys):
+    (sources / "content" / "nuova.md").write_text("Ciao\n", encoding="utf-8")
+    status, lines = check(sources, capsys)
+    assert status == 1
+    assert lines[0] == ("content/nuova.md:1:1: errore: la pagina deve iniziare con una riga '---', poi titolo "
+                        "e descrizione, poi un'altra riga '---'")
+
+
+def test_front_matter_errors_count_lines_from_the_top_of_the_file(sources, capsys):
+    (sources / "content" / "nuova.md").write_text(
+        "---\ntitolo: Nuova\ndescrizione: Una pagina\nmenu: primo\n---\nTesto\n", encoding="utf-8")
+    status, lines = check(sources, capsys)
+    assert status == 1
+    assert lines[0] == ('content/nuova.md:4:7: errore: "menu" deve essere un numero intero (1, 2, 3...), '
+                        'non "primo"')
+
+
+def test_missing_title(sources, capsys):
+    (sources / "content" / "nuova.md").write_text("---\ndescrizione: Una pagina\n---\nTesto\n", encoding="utf-8")
+    status, lines = check(sources, capsys)
+    assert lines[0] == 'content/nuova.md:2:1: errore: in l\'intestazione manca il campo obbligatorio "titolo"'
+
+
+def test_invalid_utf8(sources, capsys):
+    (sources / "content" / "nuova.md").write_bytes(b"---\ntitolo: Citt\xe0\n---\n")
+    status, lines = check(sources, capsys)
+    assert status == 1
+    assert lines[0] == "content/nuova.md:2: errore: il file contiene caratteri non validi: salvalo con codifica UTF-8"
+
+
+def test_dead_link_to_a_page(sources, capsys):
+    edit(sources, "content/progetto.md", "\n## ", "\nVedi [gli orari](orari.md).\n\n## ")
+    status, lines = check(sources, capsys)
+    line = line_of(sources, "content/progetto.md", "orari.md")
+    assert status == 1
+    assert lines[0] == (f'content/progetto.md:{line}: errore: il collegamento "orari.md" porta a una pagina '
+                        "che non esiste (content/orari.md): correggi il nome del file")
+
+
+def test_dead_anchor(sources, capsys):
+    edit(sources, "content/progetto.md", "\n## ", "\nVedi [sotto](come-funziona.md#orari).\n\n## ")
+    status, lines = check(sources, capsys)
+    assert status == 1
+    assert lines[0].endswith('errore: nella pagina collegata non c\'è il punto "#orari": controlla il titolo '
+                             "del paragrafo a cui vuoi arrivare")
+
+
+def test_missing_image(sources, capsys):
+    edit(sources, "content/progetto.md", "\n## ", "\n![Logo](logo.png)\n\n## ")
+    status, lines = check(sources, capsys)
+    assert status == 1
+    assert lines[0].endswith('errore: il collegamento "logo.png" porta a un file che non esiste: '
+                             "controlla il nome, oppure collega la pagina .md")
+
+
+def test_two_pages_on_one_url(sources, capsys):
+    (sources / "content" / "progetto").mkdir()
+    (sources / "content" / "progetto" / "index.md").write_text("---\ntitolo: Doppio\ndescrizione: x\n---\n")
+    status, lines = check(sources, capsys)
+    assert status == 1
+    assert 'content/progetto.md:1: errore: questa pagina finirebbe nello stesso indirizzo "progetto/" ' \
+           "di content/progetto/index.md: cambia il nome del file o lo \"slug\"" in lines
+
+
+def test_slug_that_would_leave_the_site(sources, capsys):
+    (sources / "content" / "fuga.md").write_text("---\ntitolo: Fuga\ndescrizione: x\nslug: ../../etc\n---\n")
+    status, lines = check(sources, capsys)
+    assert status == 1
+    assert lines[0] == ('content/fuga.md:4:7: errore: lo slug "../../etc" può contenere solo lettere minuscole '
+                        "senza accenti, numeri e trattini (per esempio: orari-sportello)")
+
+
+def test_template_error_names_template_and_line(tmp_path, capsys, monkeypatch):
+    import shutil
+    from conftest import PROJECT
+    import build
+    for folder in ("content", "data", "templates", "static"):
+        shutil.copytree(PROJECT / folder, tmp_path / folder)
+    (tmp_path / "templates" / "pagina.html").write_text(
+        '{% extends "base.html" %}\n{% block main %}\n{{ page.titolo }}\n{% endblock %}\n')
+    monkeypatch.setattr(build, "PROJECT", tmp_path)
+    status, _, err = run(["check", "--today", "2026-11-25"], capsys)
+    assert status == 1
+    assert err.splitlines()[0].startswith("templates/pagina.html:3: errore: il modello usa un valore che non esiste")
+
+
+def test_failed_build_leaves_the_last_good_site_untouched(sources, tmp_path, capsys):
+    out = tmp_path / "site"
+    assert run(["build", "--out", str(out)] + source_args(sources), capsys)[0] == 0
+    before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    edit(sources, DATA, "email: cremona@mestierilombardia.it", "email: rotta")
+    status, _, err = run(["build", "--out", str(out)] + source_args(sources), capsys)
+    assert status == 1 and "Sito NON aggiornato: 1 errore, 0 avvisi." in err
+    assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
+
+
+def test_removed_page_disappears_from_the_site(sources, tmp_path, capsys):
+    out = tmp_path / "site"
+    assert run(["build", "--out", str(out)] + source_args(sources), capsys)[0] == 0
+    assert (out / "scuola-e-lavoro" / "index.html").exists()
+    (sources / "content" / "scuola-e-lavoro.md").unlink()
+    assert run(["build", "--out", str(out)] + source_args(sources), capsys)[0] == 0
+    assert not (out / "scuola-e-lavoro").exists()
+
+
+@pytest.mark.parametrize("where,message", [
+    ("project", "--out non può essere la cartella del progetto (o una che la contiene): scegli una cartella "
+                "nuova, per esempio site/"),
+    ("content", "--out non può stare dentro o sopra la cartella dei sorgenti content/: scegli una cartella "
+                "nuova, per esempio site/"),
+    ("foreign", "la cartella contiene file che non sono stati creati da build.py: per sicurezza non la "
+                "sostituisco. Scegli una cartella vuota o nuova, oppure svuotala tu se sei sicuro"),
+    ("file", "--out indica un file, non una cartella: scegli una cartella"),
+])
+def test_refused_output_folders(sources, tmp_path, capsys, where, message):
+    from conftest import PROJECT
+    target = {"project": PROJECT, "content": sources / "content", "foreign": tmp_path / "foto",
+              "file": tmp_path / "nota.txt"}[where]
+    if where == "foreign":
+        target.mkdir()
+        (target / "vacanze.jpg").write_bytes(b"x")
+    if where == "file":
+        target.write_text("x")
+    status, _, err = run(["build", "--out", str(target)] + source_args(sources), capsys)
+    assert status == 1
+    assert err.splitlines()[0] == f"{target}: errore: {message}"
+    if where == "foreign":
+        assert (target / "vacanze.jpg").read_bytes() == b"x"
+
+
+def test_exit_statuses(sources, tmp_path, capsys):
+    assert run(["build", "--out", str(tmp_path / "ok")] + source_args(sources), capsys)[0] == 0
+    assert run(["check"] + source_args(sources), capsys)[0] == 0
+    assert run(["pubblica"], capsys)[0] == 2
+    assert run(["build", "--today", "ieri"], capsys)[0] == 2
+    assert run(["build", "--base-url", "www.example.org"], capsys)[0] == 2
+    edit(sources, DATA, "email: cremona@mestierilombardia.it", "email: rotta")
+    assert run(["check"] + source_args(sources), capsys)[0] == 1
+
+
+def test_check_writes_nothing(sources, tmp_path, capsys):
+    status, out, _ = run(["check", "--out", str(tmp_path / "mai")] + source_args(sources), capsys)
+    assert status == 0 and out.strip() == "Controllo completato: 0 errori, 0 avvisi."
+    assert not (tmp_path / "mai").exists()
