@@ -1,0 +1,64 @@
+"""The preview shows a bad save as an error page, keeps serving, and recovers on the next good save."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+
+from conftest import PROJECT
+from sitegen.pipeline import Options
+from sitegen.serve import Preview, file_for, make_app, rebuild
+
+
+def get(app, path: str) -> tuple[str, bytes]:
+    seen = {}
+    body = b"".join(app({"PATH_INFO": path}, lambda status, headers: seen.update(status=status)))
+    return seen["status"], body
+
+
+def preview_of(sources, tmp_path) -> Preview:
+    options = Options(project=PROJECT, content=sources / "content", data=sources / "data" / "contacts.yaml",
+                      templates=PROJECT / "templates", static=PROJECT / "static", out=tmp_path / "anteprima",
+                      today=date(2026, 11, 25))
+    return Preview(options, [])
+
+
+def test_bad_save_shows_the_error_and_a_good_save_recovers(sources, tmp_path, capsys):
+    preview = preview_of(sources, tmp_path)
+    app = make_app(preview)
+    assert rebuild(preview)
+    status, body = get(app, "/sportelli/gussola/")
+    assert status == "200 OK" and b"cremona@mestierilombardia.it" in body
+
+    data = sources / "data" / "contacts.yaml"
+    good = data.read_text(encoding="utf-8")
+    data.write_text(good.replace("email: cremona@mestierilombardia.it", "email: cremona"), encoding="utf-8")
+    assert not rebuild(preview)
+    status, body = get(app, "/sportelli/gussola/")
+    assert status == "200 OK"
+    assert "Il sito non si può aggiornare".encode() in body
+    assert 'data/contacts.yaml:50:12: errore: l&#x27;email &quot;cremona&quot; non è valida'.encode() in body
+    assert "Anteprima NON aggiornata" in capsys.readouterr().err
+
+    data.write_text(good, encoding="utf-8")
+    assert rebuild(preview)
+    status, body = get(app, "/sportelli/gussola/")
+    assert b"cremona@mestierilombardia.it" in body and "non si può aggiornare".encode() not in body
+
+
+def test_preview_never_serves_files_outside_the_site(tmp_path):
+    root = tmp_path / "site"
+    root.mkdir()
+    (root / "index.html").write_text("ok")
+    (tmp_path / "segreto.txt").write_text("no")
+    assert file_for(root, "/") == (root / "index.html").resolve()
+    assert file_for(root, "/../segreto.txt") is None
+    assert file_for(root, "/%2e%2e/segreto.txt".replace("%2e", ".")) is None
+    assert file_for(root, "/manca.html") is None
+
+
+def test_unknown_path_gets_the_404_page(sources, tmp_path):
+    preview = preview_of(sources, tmp_path)
+    assert rebuild(preview)
+    status, body = get(make_app(preview), "/non-esiste/")
+    assert status == "404 Not Found" and "Pagina non trovata".encode() in body
