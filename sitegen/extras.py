@@ -7,10 +7,7 @@ import posixpath
 from xml.sax.saxutils import escape
 
 from .contacts import Comune, Desk
-try:  # TEMP until finder lands
-    from .finder import finder_index
-except ImportError:
-    def finder_index(contacts, url): return {}
+from .finder import finder_index
 from .plan import Output, Site, url_between, vcard_path
 
 

@@ -135,7 +135,8 @@
     for (var at = 0; at < t.s.length; at++) {
       if (t.s[at].length < 5 || (at > 0 && t.w[at].length < 3)) continue;
       var d = distance(q, t.s[at], max), full = d >> 3, pre = d & 7;
-      var tier = full <= max ? 2 + full * 2 : pre <= max ? 3 + pre * 2 : -1;
+      // Inside a name only whole words count: "cremona" is not a misspelt "Cremonese".
+      var tier = full <= max ? 2 + full * 2 : pre <= max && at === 0 ? 3 + pre * 2 : -1;
       if (tier >= 0 && (bestTier < 0 || tier < bestTier)) bestTier = tier;
     }
     return bestTier;
@@ -201,17 +202,25 @@
 
   /* The results for a query: {hits, cap, outside}. */
   function search(idx, text) {
-    var qw = words(text), q = qw.join(''), hits, w2, q2;
+    var qw = words(text), q = qw.join(''), hits, w2, q2, comma, out;
     if (!q) return { hits: [] };
     if (/^\d+$/.test(q)) {
       return { hits: q.length <= 5 ? searchCap(idx, q) : [], cap: q.length === 5 ? q : null };
+    }
+    if (/^(?:(?:provincia|prov)(?: di)? )?(?:cremona|cr)$/.test(qw.join(' ')) && qw.length > 1 || q === 'cremona') {
+      return { hits: [], outside: 'Cremona' };   // the city or the province: not one of the comuni
     }
     hits = searchStrong(idx.terms, q, qw);
     w2 = trimmed(qw);
     q2 = w2.join('');
     if (!hits.length && q2 !== q) hits = searchStrong(idx.terms, q2, w2);
-    var out = hits.length ? [] : searchStrong(idx.outside, q2, w2);
+    comma = text.indexOf(',') > 0 ? trimmed(words(text.slice(0, text.indexOf(',')))) : null;
+    if (!hits.length && comma && comma.length) {   // "Vicobellignano, Casalmaggiore"
+      hits = searchStrong(idx.terms, comma.join(''), comma);
+    }
+    out = hits.length ? [] : searchStrong(idx.outside, q2, w2);
     if (!hits.length && !(out.length && out[0].tier === 0)) hits = searchFuzzy(idx.terms, q2);
+    if (!hits.length && comma && comma.length) hits = searchFuzzy(idx.terms, comma.join(''));
     return { hits: hits, outside: !hits.length && out.length ? out[0].term.d : null };
   }
 
