@@ -3,20 +3,21 @@
 The index holds only what static/finder.js needs, in display form; the script normalises the
 names itself (one normalisation, used for the index and for what the citizen types).
 
-Shape (keys are short because the index is sent to every visitor of the finder page):
+Shape: one list per field, one item per comune in A-Z order (the order that breaks ties in the
+results). Columns compress far better than one record per comune; the index goes to every visitor.
 
     {
-      "v": 1,                                  # format version
-      "consorzio": {"nome": ..., "sito": ...},  # where else to ask (from the data, never invented)
-      "sportelli": ["Sportello ...", ...],      # desk names, referenced by index
-      "url": "{}/index.html",                   # comune link: "{}" is the comune's slug
-      "comuni": [                               # A-Z, the order used to break ties
-        {"n": name, "c": "26040", "s": desk index,
-         "u": url        (only when it does not follow "url"),
-         "a": article name (only when it differs from the name),
-         "o": [other names], "f": ["Frazione", ["Frazione", "variant", ...]], "x": [former comuni]},
-      ],
-      "cap": [["26030", ["Cicognolo", ...]], ...]   # CAPs shared with comuni outside the consortium
+      "v": 1,                                      # format version
+      "consorzio": {"nome": ..., "sito": ...},      # where else to ask (from the data, never invented)
+      "sportelli": ["Sportello ...", ...],          # desk names
+      "url": "{}/index.html",                       # comune link, "{}" standing for the comune's slug
+      "nomi": ["Calvatone", ...],                   # official names
+      "cap": ["26030", ...],                        # CAPs of each comune, space-separated
+      "sportello": [0, ...],                        # each comune's desk, as a position in "sportelli"
+      "altro": [0, {"f": [...]}, ...],              # 0, or what else the comune is searched by:
+          # "f": frazioni, each "Name" or ["Name", "variant", ...]; "x": former comuni;
+          # "o": other names; "a": the article's spelling; "u": its link, when not like "url"
+      "condivisi": [["26030", ["Cicognolo", ...]], ...]   # CAPs shared with comuni outside
     }
 """
 
@@ -41,8 +42,11 @@ def finder_index(contacts: Contacts, comune_url: Callable[[Comune], str]) -> dic
         "consorzio": {"nome": contacts.consortium.name, "sito": contacts.consortium.website},
         "sportelli": desks,
         "url": template,
-        "comuni": [_comune_entry(c, url, template, desks) for c, url in zip(comuni, urls)],
-        "cap": [[s.cap, list(s.outside)] for s in sorted(contacts.shared_caps, key=lambda s: s.cap)],
+        "nomi": [c.name for c in comuni],
+        "cap": [" ".join(c.caps) for c in comuni],
+        "sportello": [desks.index(c.desk.name) for c in comuni],
+        "altro": [_extras(c, url, template) for c, url in zip(comuni, urls)],
+        "condivisi": [[s.cap, list(s.outside)] for s in sorted(contacts.shared_caps, key=lambda s: s.cap)],
     }
     return index
 
@@ -68,19 +72,20 @@ def _url_template(comuni: list[Comune], urls: list[str]) -> str:
     return max(sorted(counts), key=lambda t: counts[t])
 
 
-def _comune_entry(comune: Comune, url: str, template: str, desks: list[str]) -> dict:
-    entry: dict = {"n": comune.name, "c": " ".join(comune.caps), "s": desks.index(comune.desk.name)}
+def _extras(comune: Comune, url: str, template: str) -> dict | int:
+    """Everything else the comune can be found by; 0 when there is nothing (the usual case)."""
+    extras: dict = {}
     if not template or template.replace(SLUG_MARK, comune.slug, 1) != url:
-        entry["u"] = url
+        extras["u"] = url
     if comune.article_name and comune.article_name != comune.name:
-        entry["a"] = comune.article_name
+        extras["a"] = comune.article_name
     if comune.other_names:
-        entry["o"] = list(comune.other_names)
+        extras["o"] = list(comune.other_names)
     if comune.frazioni:
-        entry["f"] = [_frazione_entry(f) for f in comune.frazioni]
+        extras["f"] = [_frazione_entry(f) for f in comune.frazioni]
     if comune.former_comuni:
-        entry["x"] = list(comune.former_comuni)
-    return entry
+        extras["x"] = list(comune.former_comuni)
+    return extras or 0
 
 
 def _frazione_entry(frazione: Frazione) -> str | list[str]:

@@ -60,13 +60,19 @@ def render_output(env: jinja2.Environment, site: Site, output: Output, templates
         raise fail(f"{templates_display}/{exc.name or output.template}", exc.lineno or 0, 0,
                    f"errore di sintassi nel modello: {exc.message}") from None
     except jinja2.TemplateNotFound as exc:
-        raise fail(output.source, 1, 0, f"il modello \"{exc.name}\" non esiste in {templates_display}/: "
-                   "controlla il \"tipo\" della pagina") from None
+        if exc.name == output.template:  # chosen by the page's "tipo"
+            raise fail(output.source, 1, 0, f"il modello \"{exc.name}\" non esiste in {templates_display}/: "
+                       "controlla il \"tipo\" della pagina") from None
+        name, line = _template_frame(exc, env)
+        raise fail(f"{templates_display}/{name or output.template}", line, 0,
+                   f"il modello \"{exc.name}\" incluso qui non esiste in {templates_display}/") from None
     except BuildFailed:
         raise
     except Exception as exc:  # any other failure inside a template: point at the template line
         name, line = _template_frame(exc, env)
         message = str(exc)
+        if isinstance(exc, DeadLink):
+            raise fail(f"{templates_display}/{name or output.template}", line, 0, message) from None
         if isinstance(exc, jinja2.UndefinedError):
             message = f"il modello usa un valore che non esiste ({message})"
         raise fail(f"{templates_display}/{name or output.template}", line, 0,
@@ -74,11 +80,15 @@ def render_output(env: jinja2.Environment, site: Site, output: Output, templates
     return text.encode("utf-8")
 
 
+class DeadLink(Exception):
+    """A template links a path the site does not have."""
+
+
 def link(site: Site, output: Output, target: str) -> str:
     """Templates link through here, so that a link to a page that does not exist is an error."""
     path = target.split("#", 1)[0]
     if path and path not in site.paths and (path.rstrip("/") + "/index.html").lstrip("/") not in site.paths:
-        raise fail(output.template, 0, 0, f"il modello collega \"{target}\", che non esiste nel sito")
+        raise DeadLink(f"il modello collega \"{target}\", che non esiste nel sito")
     return link_from(output.dest, target, site.base_url)
 
 

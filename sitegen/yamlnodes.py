@@ -94,17 +94,17 @@ class Where:
         for key_node, value_node in node.value:
             key = key_node.value if isinstance(key_node, yaml.ScalarNode) else ""
             if key in children:
-                self.error(key_node, f"il campo \"{key}\" è ripetuto in {what} "
-                           f"(c'è già alla riga {position(children[key])[0]}): tienine uno solo")
+                self.error(key_node, f"il campo \"{key}\" è ripetuto ({what}; c'è già alla riga "
+                           f"{position(children[key])[0]}): tienine uno solo")
                 continue
             if allowed is not None and key not in allowed:
-                self.warning(key_node, f"campo sconosciuto \"{key}\" in {what}: viene ignorato"
+                self.warning(key_node, f"campo sconosciuto \"{key}\" ({what}): viene ignorato"
                              f"{_did_you_mean(key, allowed)}")
                 continue
             children[key] = value_node
         for key in required:
             if key not in children:
-                self.error(node, f"in {what} manca il campo obbligatorio \"{key}\"")
+                self.error(node, f"manca il campo obbligatorio \"{key}\" ({what})")
         return children
 
     def sequence(self, node: yaml.Node | None, what: str) -> list[yaml.Node]:
@@ -129,7 +129,7 @@ class Where:
             return None
         value = node.value.strip()
         if value == "" or (node.tag.endswith(":null") and node.style is None and value in {"~", "null"}):
-            self.error(node, f"{what} è vuoto: scrivi un valore o togli il campo")
+            self.error(node, f"manca il valore ({what}): scrivilo dopo i due punti, oppure togli il campo")
             return None
         return value
 

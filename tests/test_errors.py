@@ -83,8 +83,8 @@ def test_repeated_key_is_an_error_not_a_silent_overwrite(sources, capsys):
     status, lines = check(sources, capsys)
     first, repeated = line_of(sources, DATA, "cremona@mestierilombardia.it"), line_of(sources, DATA, "altro@")
     assert status == 1
-    assert lines[0] == (f'{DATA}:{repeated}:5: errore: il campo "email" è ripetuto in lo sportello '
-                        f'"mestieri-cremona" (c\'è già alla riga {first}): tienine uno solo')
+    assert lines[0] == (f'{DATA}:{repeated}:5: errore: il campo "email" è ripetuto (lo sportello '
+                        f'"mestieri-cremona"; c\'è già alla riga {first}): tienine uno solo')
 
 
 def test_duplicate_comune(sources, capsys):
@@ -120,7 +120,7 @@ def test_unknown_key_is_a_warning_that_strict_turns_into_failure(sources, capsys
     status, lines = check(sources, capsys)
     line = line_of(sources, DATA, "emial")
     assert status == 0
-    assert lines[0] == (f'{DATA}:{line}:5: avviso: campo sconosciuto "emial" in lo sportello "mestieri-cremona": '
+    assert lines[0] == (f'{DATA}:{line}:5: avviso: campo sconosciuto "emial" (lo sportello "mestieri-cremona"): '
                         'viene ignorato (forse intendevi "email"?)')
     status, _, err = run(["check", "--strict"] + source_args(sources), capsys)
     assert status == 1
@@ -156,7 +156,15 @@ def test_front_matter_errors_count_lines_from_the_top_of_the_file(sources, capsy
 def test_missing_title(sources, capsys):
     (sources / "content" / "nuova.md").write_text("---\ndescrizione: Una pagina\n---\nTesto\n", encoding="utf-8")
     status, lines = check(sources, capsys)
-    assert lines[0] == 'content/nuova.md:2:1: errore: in l\'intestazione manca il campo obbligatorio "titolo"'
+    assert lines[0] == 'content/nuova.md:2:1: errore: manca il campo obbligatorio "titolo" (l\'intestazione)'
+
+
+def test_empty_value(sources, capsys):
+    edit(sources, DATA, "    email: cremona@mestierilombardia.it", "    email:")
+    status, lines = check(sources, capsys)
+    line = (sources / DATA).read_text(encoding="utf-8").splitlines().index("    email:") + 1
+    assert lines[0] == (f"{DATA}:{line}:11: errore: manca il valore (l'email): scrivilo dopo i due punti, "
+                        "oppure togli il campo")
 
 
 def test_invalid_utf8(sources, capsys):
@@ -280,3 +288,19 @@ def test_check_writes_nothing(sources, tmp_path, capsys):
     status, out, _ = run(["check", "--out", str(tmp_path / "mai")] + source_args(sources), capsys)
     assert status == 0 and out.strip() == "Controllo completato: 0 errori, 0 avvisi."
     assert not (tmp_path / "mai").exists()
+
+
+def test_dead_link_in_a_template_names_that_template(tmp_path, capsys, monkeypatch):
+    import shutil
+    from conftest import PROJECT
+    import build
+    for folder in ("content", "data", "templates", "static"):
+        shutil.copytree(PROJECT / folder, tmp_path / folder)
+    base = tmp_path / "templates" / "base.html"
+    base.write_text(base.read_text().replace("url('privacy/')", "url('riservatezza/')"))
+    line = next(n for n, l in enumerate(base.read_text().splitlines(), 1) if "riservatezza" in l)
+    monkeypatch.setattr(build, "PROJECT", tmp_path)
+    status, _, err = run(["check", "--today", "2026-11-25"], capsys)
+    assert status == 1
+    assert err.splitlines()[0] == (f'templates/base.html:{line}: errore: il modello collega "riservatezza/", '
+                                   "che non esiste nel sito")
