@@ -13,6 +13,8 @@ sys.path.insert(0, str(PROJECT))
 
 import build  # noqa: E402  (the command line, called in-process)
 
+pytest_plugins = ["browser"]   # the `browser` fixture (headless Chromium) for the browser tests
+
 TODAY = "2026-11-25"
 BASE_URL = "https://www.example.org/activity-cr/"
 

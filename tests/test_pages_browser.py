@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from browser import axe_violations, browser  # noqa: F401  (fixture)
+from browser import axe_violations
 
 
 def all_pages(site):

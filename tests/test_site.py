@@ -8,7 +8,7 @@ from pathlib import Path
 
 import yaml
 
-from conftest import PROJECT, TODAY, run, source_args
+from conftest import PROJECT, run, source_args
 
 DATA = yaml.safe_load((PROJECT / "data" / "contacts.yaml").read_text(encoding="utf-8"))
 ARTICLE_DESKS = {
