@@ -10,6 +10,7 @@ from . import extras
 from .contacts import load_contacts
 from .content import read_pages
 from .errors import BuildFailed, Report
+from .finder import finder_script
 from .output import check_out_dir, write_site
 from .plan import plan_site
 from .render import make_environment, render_output
@@ -64,6 +65,10 @@ def render_site(options: Options, site, outputs) -> dict[str, bytes]:
         context = extras.template_context(site, output)
         files[output.dest] = render_output(env, site, output, templates_display, context)
     files.update(extras.site_files(site, outputs))
+    # The finder's script is kept commented in static/ and served without comments (size budget).
+    script = options.static / "finder.js"
+    if script.is_file():
+        files["static/finder.js"] = finder_script(script.read_text(encoding="utf-8")).encode("utf-8")
     return files
 
 
@@ -81,4 +86,5 @@ def build(options: Options, report: Report, write: bool = True, strict: bool = F
         raise BuildFailed(report)
     if write:
         copies = {**{a.source: a.path for a in assets}, **statics}
+        copies = {path: source for path, source in copies.items() if path not in files}
         write_site(files, copies, options.out)

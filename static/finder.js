@@ -1,27 +1,18 @@
-/* "Trova il tuo sportello": type-ahead search over the comuni, frazioni and CAPs of ACTIVITY.CR.
-   Progressive enhancement of the A-Z list #elenco-comuni, reading the index #indice-sportelli
-   (built by sitegen/finder.py). No dependencies, no inline styles: only hidden and classList. */
+/* "Trova il tuo sportello": searches the index #indice-sportelli (sitegen/finder.py) and
+   enhances the A-Z list #elenco-comuni. Matching rules: docs/ricerca-comuni.md */
 (function () {
   'use strict';
+  var MAX_SHOWN = 50, RANK = { n: 0, p: 0, a: 1, o: 2, f: 3, x: 4 };
+  var CITY = /^((provincia|prov)( di)? )?(cremona|cr)$/;
+  var TAIL = / ((provincia|prov|pr) (di )?)?(cr|cremona)( (lombardia|italia))?$/;
 
-  var MAX_SHOWN = 50;   // results drawn at most; the status says how many there are
-  var DE = { de: 1, dei: 1, del: 1, della: 1, delle: 1, dello: 1, degli: 1 };
-  var KIND_RANK = { n: 0, p: 0, a: 1, o: 2, f: 3, x: 4 };
-
-  // -- normalisation: the same for the index and for the query ------------------------------
-
-  /* Lower case, no accents, apostrophes and punctuation as spaces, "S." -> "san",
-     "de'"/"dè"/"dei"/"del"... -> "de". Returns the list of words. */
+  // Lower case, no accents, punctuation or apostrophes; "S. X" = "san x"; "dei", "del"... = "de".
   function words(text) {
-    var s = String(text).toLowerCase().normalize('NFD').replace(/[\u0300-\u036f]/g, '');
-    s = s.replace(/(^|[^a-z0-9])s\.(?=\s*[a-z])/g, '$1san ');
-    var w = s.replace(/[^a-z0-9]+/g, ' ').trim();
-    w = w ? w.split(' ') : [];
-    for (var i = 0; i < w.length; i++) {
-      if (DE[w[i]]) w[i] = 'de';
-      else if (w[i] === 's' && i < w.length - 1) w[i] = 'san';
-    }
-    return w;
+    var w = String(text).toLowerCase().normalize('NFD').replace(/[\u0300-\u036f]/g, '')
+      .replace(/(^|[^a-z0-9])s\.(?=\s*[a-z])/g, '$1san ').replace(/[^a-z0-9]+/g, ' ').trim();
+    return (w ? w.split(' ') : []).map(function (x, i, all) {
+      return /^de(i|l|lla|lle|llo|gli)$/.test(x) ? 'de' : x === 's' && all[i + 1] ? 'san' : x;
+    });
   }
 
   function slugify(name) {
@@ -29,409 +20,253 @@
       .replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
   }
 
-  // -- the index -----------------------------------------------------------------------------
-
-  /* One searchable name. w: words; s: the name without spaces from each word on. */
-  function term(text, kind, comune, extra) {
-    var w = words(text), s = [], i;
-    for (i = 0; i < w.length; i++) s.push(w.slice(i).join(''));
-    return { d: text, k: kind, c: comune, w: w, s: s, f: extra && extra.f, x: extra && extra.x };
+  // A searchable name of comune c; s[i]: its words from the i-th on, without spaces.
+  function term(d, k, c, f, x) {
+    var w = words(d);
+    return { d: d, k: k, c: c, f: f, x: x, w: w, s: w.map(function (_, i) { return w.slice(i).join(''); }) };
   }
 
   function load(data) {
-    var comuni = [], terms = [], caps = {}, outside = [];
-    data.comuni.forEach(function (e, i) {
-      var url = e.u || data.url.replace('{}', slugify(e.n));
-      var ex = (e.x || []).slice();
-      comuni.push({ n: e.n, u: url, c: e.c ? e.c.split(' ') : [], s: data.sportelli[e.s] });
-      terms.push(term(e.n, 'n', i));
-      if (e.a) terms.push(term(e.a, 'a', i));
-      (e.o || []).forEach(function (o) { terms.push(term(o, 'o', i)); });
-      (e.f || []).forEach(function (f) {
-        var names = typeof f === 'string' ? [f] : f;
-        var j = ex.indexOf(names[0]), alsoEx = j >= 0;
-        if (alsoEx) ex.splice(j, 1);
-        names.forEach(function (v) { terms.push(term(v, 'f', i, { f: names[0], x: alsoEx })); });
+    var idx = { comuni: [], terms: [], caps: [], out: [], shared: {}, cons: data.consorzio };
+    data.nomi.forEach(function (name, c) {
+      var more = data.altro[c] || {}, ex = (more.x || []).slice(), terms = idx.terms;
+      var caps = data.cap[c].split(' ');
+      idx.comuni.push({ n: name, u: more.u || data.url.replace('{}', slugify(name)), c: caps,
+        s: data.sportelli[data.sportello[c]] });
+      terms.push(term(name, 'n', c));
+      if (more.a) terms.push(term(more.a, 'a', c));
+      (more.o || []).forEach(function (o) { terms.push(term(o, 'o', c)); });
+      (more.f || []).forEach(function (f) {
+        var names = [].concat(f), j = ex.indexOf(names[0]);
+        if (j >= 0) ex.splice(j, 1);   // a frazione that was a comune: one result says both
+        names.forEach(function (v) { terms.push(term(v, 'f', c, names[0], j >= 0)); });
       });
-      ex.forEach(function (x) { terms.push(term(x, 'x', i)); });
-      comuni[i].c.forEach(function (cap) { (caps[cap] = caps[cap] || []).push(i); });
+      ex.forEach(function (x) { terms.push(term(x, 'x', c)); });
+      caps.forEach(function (cap) { idx.caps.push({ k: 'p', c: c, d: cap }); });
     });
-    (data.cap || []).forEach(function (pair) {
-      pair[1].forEach(function (n) { outside.push(term(n, 'out', -1)); });
+    data.condivisi.forEach(function (p) {
+      idx.shared[p[0]] = p[1];
+      p[1].forEach(function (n) { idx.out.push(term(n, 'o', -1)); });
     });
-    var shared = {};
-    (data.cap || []).forEach(function (pair) { shared[pair[0]] = pair[1]; });
-    return { comuni: comuni, terms: terms, caps: caps, shared: shared, outside: outside,
-      consortium: data.consorzio };
+    return idx;
   }
 
-  // -- matching --------------------------------------------------------------------------------
-
-  /* Each query word is the start of the term's words from `at` on: "s giovanni in c". */
+  // Each query word begins the term's word at + i: "s giovanni in c", "rivarolo del re e u".
   function wordsStart(tw, qw, at) {
-    if (qw.length > tw.length - at) return false;
-    for (var i = 0; i < qw.length; i++) {
-      if (tw[at + i].lastIndexOf(qw[i], 0) !== 0) return false;
-    }
-    return true;
+    return qw.every(function (x, i) { return tw[at + i] && !tw[at + i].lastIndexOf(x, 0); });
   }
 
-  function sameWords(tw, qw) {
-    for (var i = 0; i < qw.length; i++) if (tw[i] !== qw[i]) return false;
-    return true;
-  }
-
-  /* Tier of an exact or prefix match (lower is better), or -1. */
+  // 0 exact, 1 first words whole, 2 prefix or abbreviation, 3 from a later word; -1 no.
   function strongTier(t, q, qw) {
-    if (t.s[0] === q) return 0;
-    if (t.s[0].lastIndexOf(q, 0) === 0 || wordsStart(t.w, qw, 0)) {
-      return qw.length <= t.w.length && sameWords(t.w, qw) ? 1 : 2;
-    }
-    for (var at = 1; at < t.s.length; at++) {
-      if (t.s[at].lastIndexOf(q, 0) === 0 || wordsStart(t.w, qw, at)) return 3;
+    for (var at = 0; at < t.s.length; at++) {
+      if (!t.s[at].lastIndexOf(q, 0) || wordsStart(t.w, qw, at)) {
+        return at ? 3 : t.s[0] === q ? 0 : qw.every(function (x, i) { return t.w[i] === x; }) ? 1 : 2;
+      }
     }
     return -1;
   }
 
-  var rowA = [], rowB = [], rowC = [];
+  var rows = [[], [], []];
 
-  /* Damerau-Levenshtein (optimal string alignment) between q and t, and between q and the best
-     prefix of t, inside a band of width `max`; gives up as soon as a row exceeds `max`.
-     Returns full * 8 + prefix, each capped at max + 1. */
+  // Damerau-Levenshtein (optimal string alignment) of q to t and to t's closest prefix, in a band
+  // of width max, given up when a row exceeds max. Returns full * 8 + prefix; max + 1 is "far".
   function distance(q, t, max) {
-    var n = q.length, m = t.length, big = max + 1, i, j, lo, hi, v, best, p2 = rowA, p1 = rowB,
-      cur = rowC, tmp;
-    if (m < n - max) return big * 8 + big;
-    for (j = 0; j <= m + 1; j++) p1[j] = j <= max ? j : big;
+    var n = q.length, m = t.length, far = max + 1, i, j, v, lo, hi, best;
+    var p2 = rows[0], p1 = rows[1], cur = rows[2], tmp;
+    if (m < n - max) return far * 9;
+    for (j = 0; j <= m + 1; j++) p1[j] = j <= max ? j : far;
     for (i = 1; i <= n; i++) {
-      lo = i - max > 1 ? i - max : 1;
-      hi = i + max < m ? i + max : m;
-      cur[lo - 1] = lo === 1 && i <= max ? i : big;
-      best = cur[lo - 1];
+      lo = Math.max(1, i - max);
+      hi = Math.min(m, i + max);
+      best = cur[lo - 1] = lo === 1 && i <= max ? i : far;
       for (j = lo; j <= hi; j++) {
-        v = p1[j - 1] + (q.charCodeAt(i - 1) === t.charCodeAt(j - 1) ? 0 : 1);
-        if (p1[j] + 1 < v) v = p1[j] + 1;
-        if (cur[j - 1] + 1 < v) v = cur[j - 1] + 1;
-        if (i > 1 && j > 1 && q.charCodeAt(i - 1) === t.charCodeAt(j - 2) &&
-            q.charCodeAt(i - 2) === t.charCodeAt(j - 1) && p2[j - 2] + 1 < v) v = p2[j - 2] + 1;
-        if (v > big) v = big;
-        cur[j] = v;
-        if (v < best) best = v;
+        v = Math.min(p1[j - 1] + (q[i - 1] === t[j - 1] ? 0 : 1), p1[j] + 1, cur[j - 1] + 1, far);
+        if (i > 1 && j > 1 && q[i - 1] === t[j - 2] && q[i - 2] === t[j - 1]) v = Math.min(v, p2[j - 2] + 1);
+        best = Math.min(best, cur[j] = v);
       }
-      cur[hi + 1] = big;
-      if (best > max) return big * 8 + big;
+      cur[hi + 1] = far;
+      if (best > max) return far * 9;
       tmp = p2; p2 = p1; p1 = cur; cur = tmp;
     }
-    best = big;
-    for (j = n - max > 0 ? n - max : 0; j <= m && j <= n + max; j++) if (p1[j] < best) best = p1[j];
-    return (m - n <= max && n - m <= max ? p1[m] : big) * 8 + best;
+    for (best = far, j = Math.max(0, n - max); j <= Math.min(m, n + max); j++) best = Math.min(best, p1[j]);
+    return (Math.abs(m - n) <= max ? p1[m] : far) * 8 + best;
   }
 
-  function maxTypos(len) { return len < 5 ? 0 : len < 8 ? 1 : 2; }
-
-  /* Fuzzy tier of a term (4 and up), or -1: one or two letters wrong, missing, extra or swapped. */
+  // 4 + 2 * (typos - 1), + 1 for a prefix; later words must match whole ("cremona" != "Cremonese").
   function fuzzyTier(t, q, max) {
-    var bestTier = -1;
-    for (var at = 0; at < t.s.length; at++) {
-      if (t.s[at].length < 5 || (at > 0 && t.w[at].length < 3)) continue;
-      var d = distance(q, t.s[at], max), full = d >> 3, pre = d & 7;
-      // Inside a name only whole words count: "cremona" is not a misspelt "Cremonese".
-      var tier = full <= max ? 2 + full * 2 : pre <= max && at === 0 ? 3 + pre * 2 : -1;
-      if (tier >= 0 && (bestTier < 0 || tier < bestTier)) bestTier = tier;
+    var tier = -1, at, d;
+    for (at = 0; at < t.s.length; at++) {
+      if (t.s[at].length < 5 || (at && t.w[at].length < 3)) continue;
+      d = distance(q, t.s[at], max);
+      d = d >> 3 <= max ? 2 + 2 * (d >> 3) : !at && (d & 7) <= max ? 3 + 2 * (d & 7) : -1;
+      if (d >= 0 && (tier < 0 || d < tier)) tier = d;
     }
-    return bestTier;
+    return tier;
   }
 
-  /* Keeps, for each comune, its best match. */
-  function Best() { this.byComune = {}; this.list = []; }
-  Best.prototype.add = function (comune, tier, kind, t, extra) {
-    var score = tier * 10 + KIND_RANK[kind], old = this.byComune[comune];
-    if (old && old.score <= score) return;
-    var hit = { comune: comune, score: score, tier: tier, kind: kind, term: t, cap: extra };
-    if (!old) this.list.push(hit);
-    else this.list[this.list.indexOf(old)] = hit;
-    this.byComune[comune] = hit;
-  };
-  Best.prototype.sorted = function () {
-    return this.list.sort(function (a, b) { return a.score - b.score || a.comune - b.comune; });
-  };
-
-  function searchCap(idx, q) {
-    var best = new Best();
-    Object.keys(idx.caps).sort().forEach(function (cap) {
-      if (cap.lastIndexOf(q, 0) !== 0) return;
-      idx.caps[cap].forEach(function (c) { best.add(c, cap === q ? 0 : 2, 'p', null, cap); });
+  // The best hit of each comune: best first; names before frazioni; then A-Z.
+  function collect(terms, tierOf) {
+    var best = {}, list = [];
+    terms.forEach(function (t) {
+      var tier = tierOf(t), score = tier * 10 + RANK[t.k], old = best[t.c], hit;
+      if (tier < 0 || (old && old.score <= score)) return;
+      hit = { c: t.c, tier: tier, score: score, t: t };
+      if (old) list[list.indexOf(old)] = hit;
+      else list.push(hit);
+      best[t.c] = hit;
     });
-    return best.sorted();
+    return list.sort(function (a, b) { return a.score - b.score || a.c - b.c; });
   }
 
-  function searchStrong(terms, q, qw) {
-    var best = new Best(), i, t, tier;
-    for (i = 0; i < terms.length; i++) {
-      t = terms[i];
-      tier = strongTier(t, q, qw);
-      if (tier >= 0) best.add(t.c, tier, t.k, t);
-    }
-    return best.sorted();
+  function strong(terms, qw) {
+    var q = qw.join('');
+    return collect(terms, function (t) { return strongTier(t, q, qw); });
   }
 
-  function searchFuzzy(terms, q) {
-    var best = new Best(), max = maxTypos(q.length), i, t, tier, top = 99;
-    if (!max) return [];
-    for (i = 0; i < terms.length; i++) {
-      t = terms[i];
-      tier = fuzzyTier(t, q, max);
-      if (tier >= 0) {
-        best.add(t.c, tier, t.k, t);
-        if (tier < top) top = tier;
-      }
-    }
-    // Only the closest spellings: one wrong letter hides the matches with two.
-    return best.sorted().filter(function (h) { return h.tier <= (top <= 5 ? 5 : top); });
+  // Only the closest spellings: one typo hides the matches with two. Needs 5 letters or more.
+  function fuzzy(terms, qw) {
+    var q = qw.join(''), max = q.length < 5 ? 0 : q.length < 8 ? 1 : 2;
+    var hits = max ? collect(terms, function (t) { return fuzzyTier(t, q, max); }) : [];
+    return hits.filter(function (h) { return h.tier <= Math.max(hits[0].tier, 5); });
   }
 
-  var PROVINCE = /\s+(?:(?:provincia|prov|pr)\s+(?:di\s+)?)?(?:cr|cre|crem|cremo|cremon|cremona)(?:\s+(?:lombardia|italia|it))*$/;
-
-  /* What the citizen typed without "comune di", a trailing "(CR)" / ", Cremona" and a CAP. */
-  function trimmed(qw) {
-    var s = ' ' + qw.join(' ');
-    s = s.replace(PROVINCE, '').replace(/^\s+(?:comune\s+(?:de\s+|di\s+)?|frazione\s+(?:de\s+|di\s+)?|fraz\s+)/, ' ');
-    var w = s.trim().split(' ').filter(function (x) { return x && !/^\d{5}$/.test(x); });
+  // Without "comune di", a trailing "(CR)" or ", Cremona" and a CAP.
+  function trim(qw) {
+    var w = (' ' + qw.join(' ')).replace(TAIL, '').replace(/^ (comune|frazione|fraz)( di| de)?/, '')
+      .split(' ').filter(function (x) { return x && !/^\d{5}$/.test(x); });
     return w.length ? w : qw;
   }
 
-  /* The results for a query: {hits, cap, outside}. */
+  // {hits, cap: a CAP searched, out: a comune outside the consortium}
   function search(idx, text) {
-    var qw = words(text), q = qw.join(''), hits, w2, q2, comma, out;
-    if (!q) return { hits: [] };
+    var qw = words(text), q = qw.join(''), w2 = trim(qw), comma = words(text.split(',')[0]), hits, out;
     if (/^\d+$/.test(q)) {
-      return { hits: q.length <= 5 ? searchCap(idx, q) : [], cap: q.length === 5 ? q : null };
+      return { cap: q.length === 5 && q, hits: collect(idx.caps, function (t) {
+        return t.d.lastIndexOf(q, 0) ? -1 : t.d === q ? 0 : 1;
+      }) };
     }
-    if (/^(?:(?:provincia|prov)(?: di)? )?(?:cremona|cr)$/.test(qw.join(' ')) && qw.length > 1 || q === 'cremona') {
-      return { hits: [], outside: 'Cremona' };   // the city or the province: not one of the comuni
-    }
-    hits = searchStrong(idx.terms, q, qw);
-    w2 = trimmed(qw);
-    q2 = w2.join('');
-    if (!hits.length && q2 !== q) hits = searchStrong(idx.terms, q2, w2);
-    comma = text.indexOf(',') > 0 ? trimmed(words(text.slice(0, text.indexOf(',')))) : null;
-    if (!hits.length && comma && comma.length) {   // "Vicobellignano, Casalmaggiore"
-      hits = searchStrong(idx.terms, comma.join(''), comma);
-    }
-    out = hits.length ? [] : searchStrong(idx.outside, q2, w2);
-    if (!hits.length && !(out.length && out[0].tier === 0)) hits = searchFuzzy(idx.terms, q2);
-    if (!hits.length && comma && comma.length) hits = searchFuzzy(idx.terms, comma.join(''));
-    return { hits: hits, outside: !hits.length && out.length ? out[0].term.d : null };
+    if (CITY.test(qw.join(' '))) return { hits: [], out: 'Cremona' };
+    comma = comma.length < qw.length ? trim(comma) : [];   // "Vicobellignano, Casalmaggiore"
+    hits = strong(idx.terms, qw);
+    if (!hits.length) hits = strong(idx.terms, w2);
+    if (!hits.length && comma.length) hits = strong(idx.terms, comma);
+    out = hits.length ? [] : strong(idx.out, w2);
+    if (!hits.length && !(out[0] && !out[0].tier)) hits = fuzzy(idx.terms, w2);
+    if (!hits.length && comma.length) hits = fuzzy(idx.terms, comma);
+    return { hits: hits, out: !hits.length && out[0] && out[0].t.d };
   }
 
-  // -- what a result says ----------------------------------------------------------------------
-
-  function why(hit, comune) {
-    var t = hit.term;
-    if (hit.kind === 'p') return 'CAP ' + hit.cap;
-    if (hit.kind === 'n') return '';
-    if (hit.kind === 'a') return t.d + ', nome nell\u2019articolo';
-    if (hit.kind === 'o') return t.d + ', altro nome';
-    if (hit.kind === 'x') return t.d + ', ex comune, oggi parte di ' + comune.n;
-    var s = t.f + ', frazione di ' + comune.n + (t.x ? ' (ex comune)' : '');
-    if (t.d !== t.f && words(t.d).join('') !== words(t.f).join('')) s += ', scritto anche ' + t.d;
-    return s;
+  // Why a comune was found: "Vicobellignano, frazione di Casalmaggiore".
+  function why(t, comune) {
+    var k = t.k, s = t.f + ', frazione di ' + comune.n + (t.x ? ' (ex comune)' : '');
+    if (k === 'f' && words(t.d).join('') !== words(t.f).join('')) s += ', scritto anche ' + t.d;
+    return { p: 'CAP ' + t.d, a: t.d + ', nome nell\u2019articolo', o: t.d + ', altro nome', f: s,
+      x: t.d + ', ex comune, oggi parte di ' + comune.n }[k];
   }
 
-  function meta(hit, comune) {
-    var parts = hit.kind === 'p' ? [] : ['CAP ' + comune.c.join(', ')];
-    parts.push(comune.s);
-    return parts.join(' \u00b7 ');
-  }
-
-  function plural(n) { return n === 1 ? '1 risultato' : n + ' risultati'; }
-
-  // -- the page --------------------------------------------------------------------------------
-
-  /* The heading that names the A-Z list, when it sits just above it: hidden with the list. */
-  function listHeading(list) {
-    var prev = list.previousElementSibling, id = list.getAttribute('aria-labelledby');
-    return prev && id && prev.id === id ? prev : null;
-  }
-
-  function el(tag, className, text) {
-    var e = document.createElement(tag);
-    if (className) e.className = className;
-    if (text) e.textContent = text;
+  function el(tag, text, parent, cls) {
+    var e = parent.appendChild(document.createElement(tag));
+    e.textContent = text;
+    if (cls) e.className = cls;
     return e;
   }
 
   function Finder(list, idx) {
+    var self = this, head = list.previousElementSibling, box = document.createElement('div');
+    box.className = 'finder';
+    box.setAttribute('role', 'search');
+    box.innerHTML = '<label class="finder-label" for="finder-q">Cerca il tuo comune, la frazione o il CAP' +
+      '</label><p class="finder-hint" id="finder-hint">Per esempio: Gussola, Vicobellignano oppure 26041.</p>' +
+      '<input class="finder-input" id="finder-q" type="search" autocomplete="off" spellcheck="false" ' +
+      'aria-describedby="finder-hint"><p class="finder-status" role="status" aria-live="polite"></p>' +
+      '<div class="finder-note" hidden></div><ul class="finder-results" data-results hidden ' +
+      'aria-label="Risultati"></ul>';
     this.list = list;
     this.idx = idx;
-    this.build();
+    // The heading naming the A-Z list is hidden with it.
+    this.head = head && head.id && head.id === list.getAttribute('aria-labelledby') ? head : list;
+    this.input = box.querySelector('input');
+    this.status = box.querySelector('[role=status]');
+    this.note = box.querySelector('div');
+    this.results = box.querySelector('ul');
+    list.parentNode.insertBefore(box, this.head);
+    this.input.addEventListener('input', function () { self.update(); });
+    box.addEventListener('keydown', function (ev) { self.key(ev); });
   }
 
-  Finder.prototype.build = function () {
-    var box = el('div', 'finder');
-    box.setAttribute('role', 'search');
-    var label = el('label', 'finder-label', 'Cerca il tuo comune, la frazione o il CAP');
-    label.htmlFor = 'finder-q';
-    var hint = el('p', 'finder-hint', 'Per esempio: Gussola, Vicobellignano oppure 26041.');
-    hint.id = 'finder-hint';
-    var input = el('input', 'finder-input');
-    input.type = 'search';
-    input.id = 'finder-q';
-    input.setAttribute('autocomplete', 'off');
-    input.setAttribute('autocapitalize', 'off');
-    input.setAttribute('spellcheck', 'false');
-    input.setAttribute('aria-describedby', 'finder-hint');
-    var status = el('p', 'finder-status');
-    status.id = 'finder-status';
-    status.setAttribute('role', 'status');
-    status.setAttribute('aria-live', 'polite');
-    var note = el('p', 'finder-note');
-    note.hidden = true;
-    var help = el('div', 'finder-help');
-    help.hidden = true;
-    var results = el('ul', 'finder-results');
-    results.setAttribute('data-results', '');
-    results.setAttribute('aria-label', 'Risultati');
-    results.hidden = true;
-    [label, hint, input, status, note, help, results].forEach(function (e) { box.appendChild(e); });
-    this.heading = listHeading(this.list);
-    (this.heading || this.list).parentNode.insertBefore(box, this.heading || this.list);
-    this.input = input; this.status = status; this.note = note; this.help = help;
-    this.results = results;
-    var self = this;
-    input.addEventListener('input', function () { self.update(); });
-    input.addEventListener('keydown', function (ev) { self.onInputKey(ev); });
-    box.addEventListener('keydown', function (ev) { self.onResultKey(ev); });
-  };
-
   Finder.prototype.update = function () {
-    var text = this.input.value, found;
-    if (!words(text).length) return this.show(null);
-    found = search(this.idx, text);
-    this.show(found);
-  };
-
-  Finder.prototype.show = function (found) {
-    var empty = !found, hits = found ? found.hits : [];
-    this.list.hidden = !empty;
-    if (this.heading) this.heading.hidden = !empty;
-    this.results.hidden = empty || !hits.length;
-    this.results.textContent = '';
-    this.note.hidden = true;
-    this.help.hidden = empty || hits.length > 0;
-    if (empty) { this.status.textContent = ''; return; }
-    if (!hits.length) return this.showNothing(found);
-    for (var i = 0; i < hits.length && i < MAX_SHOWN; i++) this.results.appendChild(this.item(hits[i], i));
-    var msg = plural(hits.length);
-    if (hits.length > MAX_SHOWN) msg += ': ecco i primi ' + MAX_SHOWN + '. Scrivi di più per restringere la ricerca.';
-    var shared = found.cap && this.idx.shared[found.cap];
+    var found = words(this.input.value).length && search(this.idx, this.input.value);
+    var hits = found ? found.hits : [], n = hits.length, shared = n && found.cap && this.idx.shared[found.cap];
+    var msg = n === 1 ? '1 risultato' : n + ' risultati';
+    this.list.hidden = this.head.hidden = n > 0;
+    this.results.hidden = !n;
+    this.results.textContent = this.note.textContent = '';
+    this.note.hidden = !shared && !(found && !n);
+    hits.slice(0, MAX_SHOWN).forEach(this.item, this);
+    if (n > MAX_SHOWN) msg += ': ecco i primi ' + MAX_SHOWN + '. Scrivi di più per restringere.';
     if (shared) {
       msg += '. Il CAP ' + found.cap + ' è usato anche da comuni fuori dal consorzio.';
-      this.note.textContent = 'Il CAP ' + found.cap + ' è usato anche da comuni che non fanno parte di ' +
-        'ACTIVITY.CR: ' + shared.join(', ') + '. Se abiti in uno di questi comuni, chiedi ai ' +
-        'servizi sociali del tuo comune.';
-      this.note.hidden = false;
+      el('p', 'Il CAP ' + found.cap + ' è usato anche da comuni che non fanno parte di ACTIVITY.CR: ' +
+        shared.join(', ') + '. Se abiti in uno di questi comuni, chiedi ai servizi sociali del tuo comune.',
+        this.note);
     }
-    this.status.textContent = msg;
+    this.status.textContent = !found ? '' : n ? msg : this.nothing(found);
   };
 
   Finder.prototype.item = function (hit, i) {
-    var comune = this.idx.comuni[hit.comune];
-    var li = el('li', 'finder-result');
-    var a = el('a', 'finder-link', comune.n);
+    var comune = this.idx.comuni[hit.c], li = el('li', '', this.results, 'finder-result');
+    var lines = [why(hit.t, comune), (hit.t.k === 'p' ? '' : 'CAP ' + comune.c.join(', ') + ' \u00b7 ') + comune.s];
+    var a = el('a', comune.n, li, 'finder-link');
     a.href = comune.u;
-    var ids = [];
-    var reason = why(hit, comune);
-    li.appendChild(a);
-    if (reason) { li.appendChild(this.line('finder-why', reason, 'finder-why-' + i)); ids.push('finder-why-' + i); }
-    li.appendChild(this.line('finder-meta', meta(hit, comune), 'finder-meta-' + i));
-    ids.push('finder-meta-' + i);
-    a.setAttribute('aria-describedby', ids.join(' '));
-    return li;
+    a.setAttribute('aria-describedby', lines.map(function (line, j) {
+      if (line) el('span', line, li, j ? 'finder-meta' : 'finder-why').id = 'finder-' + i + '-' + j;
+      return line ? 'finder-' + i + '-' + j : '';
+    }).join(' ').trim());
   };
 
-  Finder.prototype.line = function (className, text, id) {
-    var p = el('span', className, text);
-    p.id = id;
-    return p;
+  // Nothing found: say so, show the A-Z list again and where else to ask. No invented contact.
+  Finder.prototype.nothing = function (found) {
+    var n = this.idx.comuni.length, cons = this.idx.cons, served = ' tra i ' + n + ' comuni serviti da ACTIVITY.CR.';
+    var first = found.out ? found.out + ' non è' + served : found.cap ? 'Il CAP ' + found.cap + ' non è di nessuno dei ' + n + ' comuni serviti da ACTIVITY.CR.'
+      : 'Controlla come hai scritto il nome, oppure cerca il CAP.';
+    el('p', first + ' ACTIVITY.CR serve solo i ' + n + ' comuni del Casalasco elencati qui sotto. Se abiti ' +
+      'in un altro comune, chiedi ai servizi sociali del tuo comune. Informazioni: ', this.note);
+    el('a', cons.nome, this.note.firstChild).href = cons.sito;
+    return 'Nessun comune trovato. ' + first;
   };
 
-  Finder.prototype.showNothing = function (found) {
-    var n = this.idx.comuni.length, c = this.idx.consortium, help = this.help;
-    var first = found.outside
-      ? found.outside + ' non è tra i ' + n + ' comuni serviti da ACTIVITY.CR.'
-      : found.cap ? 'Il CAP ' + found.cap + ' non è di uno dei ' + n + ' comuni serviti da ACTIVITY.CR.'
-        : 'Controlla come hai scritto il nome, oppure cerca il CAP.';
-    this.status.textContent = 'Nessun comune trovato. ' + first;
-    help.textContent = '';
-    help.appendChild(el('p', 'finder-help-text', 'ACTIVITY.CR serve solo questi ' + n +
-      ' comuni del Casalasco:'));
-    var ul = el('ul', 'finder-all');
-    this.idx.comuni.forEach(function (comune) {
-      var li = el('li');
-      var a = el('a', '', comune.n);
-      a.href = comune.u;
-      li.appendChild(a);
-      ul.appendChild(li);
-    });
-    help.appendChild(ul);
-    help.appendChild(el('p', 'finder-help-text', 'Se abiti in un altro comune, chiedi ai servizi ' +
-      'sociali del tuo comune.'));
-    var p = el('p', 'finder-help-text', 'Informazioni sui servizi del territorio: ');
-    var site = el('a', '', c.nome);
-    site.href = c.sito;
-    p.appendChild(site);
-    p.appendChild(document.createTextNode(' (' + c.sito.replace(/^https?:\/\/|\/$/g, '') + ').'));
-    help.appendChild(p);
-  };
-
-  Finder.prototype.links = function () {
-    return Array.prototype.slice.call(this.results.querySelectorAll('a'));
-  };
-
-  Finder.prototype.onInputKey = function (ev) {
-    var links = this.links();
-    if (ev.key === 'ArrowDown' && links.length && !this.results.hidden) {
+  // Down from the field to the results, Up and Down between them, Enter opens, Escape clears.
+  Finder.prototype.key = function (ev) {
+    var links = [].slice.call(this.results.querySelectorAll('a')), at = links.indexOf(ev.target);
+    var k = ev.key, input = ev.target === this.input, go;
+    if (k === 'Escape' || k === 'Esc') {
+      this.input.value = '';
+      this.update();
+      go = this.input;
+    } else if (!links.length || this.results.hidden) {
+      return;
+    } else if (input && k === 'Enter') {
       ev.preventDefault();
-      links[0].focus();
-    } else if (ev.key === 'Enter' && links.length && !this.results.hidden) {
-      ev.preventDefault();
-      links[0].click();
-    } else if (ev.key === 'Escape' || ev.key === 'Esc') {
-      ev.preventDefault();
-      this.clear();
+      return links[0].click();
+    } else if (k === 'ArrowDown' && (input || at >= 0)) {
+      go = links[Math.min(at + 1, links.length - 1)];
+    } else if (k === 'ArrowUp' && at >= 0) {
+      go = links[at - 1] || this.input;
     }
-  };
-
-  Finder.prototype.onResultKey = function (ev) {
-    if (ev.target === this.input) return;
-    var links = this.links(), at = links.indexOf(ev.target);
-    if (ev.key === 'Escape' || ev.key === 'Esc') {
+    if (go) {
       ev.preventDefault();
-      this.clear();
-    } else if (at >= 0 && ev.key === 'ArrowDown') {
-      ev.preventDefault();
-      if (at < links.length - 1) links[at + 1].focus();
-    } else if (at >= 0 && ev.key === 'ArrowUp') {
-      ev.preventDefault();
-      (at > 0 ? links[at - 1] : this.input).focus();
+      go.focus();
     }
-  };
-
-  Finder.prototype.clear = function () {
-    this.input.value = '';
-    this.update();
-    this.input.focus();
   };
 
   function start() {
-    var list = document.getElementById('elenco-comuni');
-    var data = document.getElementById('indice-sportelli');
-    if (!list || !data || !''.normalize) return;
-    var idx;
-    try { idx = load(JSON.parse(data.textContent)); } catch (e) { return; }   // keep the A-Z list
-    var finder = new Finder(list, idx);
-    window.trovaSportello = { search: function (q) { return search(idx, q); }, finder: finder };
+    var list = document.getElementById('elenco-comuni'), data = document.getElementById('indice-sportelli'), idx;
+    try {
+      idx = load(JSON.parse(data.textContent));
+    } catch (e) {
+      return;   // no index or no String.normalize: the A-Z list stays as it is
+    }
+    if (list) window.trovaSportello = { search: function (q) { return search(idx, q); }, finder: new Finder(list, idx) };
   }
 
   if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', start);

@@ -1,0 +1,374 @@
+"""The finder in real headless Chromium (Debian's /usr/bin/chromium, driven by Playwright):
+matching, keyboard, the no-JS list and an axe check. Skipped locally without a browser; under CI
+(env CI set) a missing browser, driver or axe-core is a failure."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+PROJECT = Path(__file__).resolve().parent.parent
+
+
+def _missing(reason: str) -> None:
+    if os.environ.get("CI"):
+        pytest.fail(f"{reason} (required under CI)", pytrace=False)
+    pytest.skip(reason, allow_module_level=True)
+
+
+try:
+    from playwright.sync_api import sync_playwright
+except ImportError:   # pragma: no cover
+    _missing("playwright is not installed")
+if not CHROMIUM.exists():
+    _missing(f"{CHROMIUM} is absent")
+
+NOT_FOUND = "Nessun comune trovato"
+
+# query -> the first result's comune, or ("msg", text the status must contain)
+QUERIES = [
+    # official names, case, accents, apostrophes, punctuation, spaces
+    ("Gussola", "Gussola"),
+    ("gussola", "Gussola"),
+    ("  GUSSOLA  ", "Gussola"),
+    ("Cingia de' Botti", "Cingia de' Botti"),
+    ("cingia de botti", "Cingia de' Botti"),
+    ("Cingia dè Botti", "Cingia de' Botti"),
+    ("Cingia dei Botti", "Cingia de' Botti"),
+    ("cingia-de-botti", "Cingia de' Botti"),
+    ("Piadena-Drizzona", "Piadena Drizzona"),
+    ("Martignana di Po", "Martignana di Po"),
+    ("San Martino del Lago", "San Martino del Lago"),
+    ("sanmartino", "San Martino del Lago"),
+    # the article's spellings and abbreviations, San / S.
+    ("S. Martino d/L.", "San Martino del Lago"),
+    ("S Martino del Lago", "San Martino del Lago"),
+    ("S. Giovanni in C.", "San Giovanni in Croce"),
+    ("s giovanni in croce", "San Giovanni in Croce"),
+    ("Rivarolo del Re e U.", "Rivarolo del Re ed Uniti"),
+    ("Rivarolo del Re ed Uniti", "Rivarolo del Re ed Uniti"),
+    ("Torricella del P.", "Torricella del Pizzo"),
+    ("Rivarolo Cremonese", "Rivarolo del Re ed Uniti"),
+    # prefixes
+    ("piaden", "Piadena Drizzona"),
+    ("casalm", "Casalmaggiore"),
+    ("scando", "Scandolara Ravara"),
+    ("tor", "Tornata"),
+    ("Motta", "Motta Baluffi"),
+    ("baluffi", "Motta Baluffi"),
+    # typos: wrong, missing, extra, swapped letters (5 letters or more)
+    ("gusola", "Gussola"),
+    ("Gussolla", "Gussola"),
+    ("Gsusola", "Gussola"),
+    ("voltdio", "Voltido"),
+    ("Spinedaa", "Spineda"),
+    ("Calvaton", "Calvatone"),
+    ("Casalmagiore", "Casalmaggiore"),
+    ("Casalmaggore", "Casalmaggiore"),
+    ("Scandolara Ravera", "Scandolara Ravara"),
+    ("Tornatta", "Tornata"),
+    ("Casteldidon", "Casteldidone"),
+    # frazioni and their variants
+    ("Vicobellignano", "Casalmaggiore"),
+    ("vicobelignano", "Casalmaggiore"),
+    ("vicobeli", "Casalmaggiore"),
+    ("Caminata", "Casalmaggiore"),
+    ("Casal Bellotto", "Casalmaggiore"),
+    ("Fossa Caprara", "Casalmaggiore"),
+    ("quattro case", "Casalmaggiore"),
+    ("Blena", "Gussola"),
+    ("Borgolieto", "Gussola"),
+    ("Bosco Piazza", "Torricella del Pizzo"),
+    ("Villa Nova", "Rivarolo del Re ed Uniti"),
+    ("Brugnolo", "Rivarolo del Re ed Uniti"),
+    ("Recorfano", "Voltido"),
+    ("Solarolo Monasterolo", "Motta Baluffi"),
+    ("Cà de Soresini", "San Martino del Lago"),
+    ("Ca de Corti", "Cingia de' Botti"),
+    ("Castelfranco d'Oglio", "Piadena Drizzona"),
+    ("castelfranco doglio", "Piadena Drizzona"),
+    ("Pontirolo", "Piadena Drizzona"),
+    ("Vho", "Piadena Drizzona"),
+    ("romprezagno", "Tornata"),
+    # former comuni and other names
+    ("Drizzona", "Piadena Drizzona"),
+    ("Piadena", "Piadena Drizzona"),
+    ("Castelletto Ponzoni", "Scandolara Ravara"),
+    ("San Lorenzo Aroldo", "Solarolo Rainerio"),
+    ("Palvareto", "San Giovanni in Croce"),
+    # CAP
+    ("26041", "Casalmaggiore"),
+    ("26042", "Cingia de' Botti"),
+    ("26030", "Calvatone"),
+    ("26036", "Rivarolo del Re ed Uniti"),
+    ("26045", "Motta Baluffi"),
+    # trailing province, "comune di", "frazione, comune"
+    ("Gussola (CR)", "Gussola"),
+    ("Casalmaggiore, Cremona", "Casalmaggiore"),
+    ("Tornata CR", "Tornata"),
+    ("Spineda (Cremona)", "Spineda"),
+    ("Comune di Voltido", "Voltido"),
+    ("26041 Casalmaggiore", "Casalmaggiore"),
+    ("Vicobellignano, Casalmaggiore (CR)", "Casalmaggiore"),
+    # outside the consortium, nothing found
+    ("Cremona", ("msg", "Cremona non è tra i 17 comuni")),
+    ("Viadana", ("msg", NOT_FOUND)),
+    ("Cicognolo", ("msg", "Cicognolo non è tra i 17 comuni")),
+    ("Pieve d'Olmi", ("msg", "Pieve d'Olmi non è tra i 17 comuni")),
+    ("26100", ("msg", "Il CAP 26100 non è di nessuno")),
+    ("Milano", ("msg", NOT_FOUND)),
+    ("xyzzy", ("msg", NOT_FOUND)),
+]
+
+# query -> all results, in order: ambiguity is shown, not guessed
+AMBIGUOUS = [
+    ("Palvareto", ["San Giovanni in Croce", "Solarolo Rainerio"]),
+    ("Motta", ["Motta Baluffi", "Casalmaggiore", "Cingia de' Botti"]),
+    ("San Lorenzo", ["Piadena Drizzona", "Solarolo Rainerio"]),
+    ("Drizzona", ["Piadena Drizzona"]),
+    ("26040", ["Gussola", "Martignana di Po", "San Martino del Lago", "Scandolara Ravara",
+               "Torricella del Pizzo"]),
+]
+
+
+@pytest.fixture(scope="module")
+def finder_url(built_site) -> str:
+    return (built_site / "sportelli" / "index.html").as_uri()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="module")
+def shared_page(browser, finder_url):
+    """One page for the query table: typing replaces the query each time."""
+    page = browser.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(finder_url)
+    yield page
+    assert not errors
+    page.close()
+
+
+@pytest.fixture
+def page(browser, finder_url):
+    page = browser.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(finder_url)
+    yield page
+    assert not errors, errors
+    page.close()
+
+
+def results(page) -> list[str]:
+    return page.locator("[data-results] a").all_inner_texts()
+
+
+def status(page) -> str:
+    return page.locator("[role=status]").inner_text()
+
+
+def search(page, query: str) -> None:
+    page.fill("#finder-q", query)
+
+
+@pytest.mark.parametrize("query,expected", QUERIES, ids=[q for q, _ in QUERIES])
+def test_query_table(shared_page, query, expected):
+    search(shared_page, query)
+    if isinstance(expected, tuple):
+        assert results(shared_page) == []
+        assert NOT_FOUND in status(shared_page) and expected[1] in status(shared_page)
+        assert shared_page.locator("#elenco-comuni").is_visible()   # the list of the 17
+        assert "servizi sociali del tuo comune" in shared_page.locator(".finder-note").inner_text()
+        assert shared_page.locator(".finder-note a[href='https://www.concass.it/']").count() == 1
+    else:
+        found = results(shared_page)
+        assert found and found[0] == expected, (found, status(shared_page))
+        n = len(found)
+        assert status(shared_page).startswith("1 risultato" if n == 1 else f"{n} risultati")
+        assert shared_page.locator("#elenco-comuni").is_hidden()
+
+
+def test_enough_queries():
+    assert len(QUERIES) >= 60
+
+
+@pytest.mark.parametrize("query,expected", AMBIGUOUS, ids=[q for q, _ in AMBIGUOUS])
+def test_ambiguity_is_shown(shared_page, query, expected):
+    search(shared_page, query)
+    assert results(shared_page) == expected
+
+
+def test_result_says_why_and_where(shared_page):
+    search(shared_page, "vicobelignano")
+    item = shared_page.locator("[data-results] li").first
+    assert "Vicobellignano, frazione di Casalmaggiore" in item.inner_text()
+    assert "Sportello Energheia Impresa Sociale" in item.inner_text()
+    assert item.locator("a").get_attribute("href") == "casalmaggiore/index.html"
+    described = item.locator("a").get_attribute("aria-describedby").split()
+    assert "Vicobellignano" in shared_page.locator(f"#{described[0]}").inner_text()
+    search(shared_page, "S. Giovanni in C.")
+    assert "nome nell’articolo" in shared_page.locator("[data-results] li").first.inner_text()
+    search(shared_page, "Piadena")
+    assert "ex comune" in shared_page.locator("[data-results] li").first.inner_text()
+    search(shared_page, "26041")
+    assert "CAP 26041" in shared_page.locator("[data-results] li").first.inner_text()
+
+
+def test_shared_cap_says_other_comuni_use_it(shared_page):
+    search(shared_page, "26030")
+    assert "usato anche da comuni fuori dal consorzio" in status(shared_page)
+    assert "Cicognolo" in shared_page.locator(".finder-note").inner_text()
+    search(shared_page, "26041")
+    assert shared_page.locator(".finder-note").is_hidden()
+
+
+def test_every_link_matches_the_a_to_z_list(shared_page, built_site):
+    search(shared_page, "")
+    az = {a.text_content().strip(): a.get_attribute("href") for a in shared_page.locator("#elenco-comuni a").all()}
+    for name, href in az.items():
+        search(shared_page, name)
+        first = shared_page.locator("[data-results] a").first
+        assert first.inner_text() == name
+        target = first.get_attribute("href")
+        assert (built_site / "sportelli" / target).resolve() == \
+            (built_site / "sportelli" / href / ("index.html" if href.endswith("/") else "")).resolve()
+        assert (built_site / "sportelli" / target).is_file()
+
+
+def test_empty_query_shows_the_a_to_z_list_again(page):
+    assert page.locator("#elenco-comuni").is_visible()
+    search(page, "gussola")
+    assert page.locator("#elenco-comuni").is_hidden()
+    search(page, "   ")
+    assert page.locator("#elenco-comuni").is_visible()
+    assert page.locator("[data-results]").is_hidden()
+    assert status(page) == ""
+
+
+def test_enhancement_order_and_hooks(page):
+    assert page.locator("[data-results]").count() == 1
+    assert page.locator("[role=status]").get_attribute("aria-live") == "polite"
+    field = page.locator("input[type=search]")
+    assert field.get_attribute("autocomplete") == "off"
+    assert page.locator("label[for=finder-q]").inner_text().startswith("Cerca il tuo comune")
+    order = page.evaluate("""() => {
+        const box = document.querySelector('.finder'), list = document.getElementById('elenco-comuni');
+        return !!(box.compareDocumentPosition(list) & Node.DOCUMENT_POSITION_FOLLOWING);
+    }""")
+    assert order
+
+
+def test_keyboard(page):
+    page.focus("#finder-q")
+    page.keyboard.type("motta")
+    page.keyboard.press("ArrowDown")
+    assert page.evaluate("document.activeElement.textContent") == "Motta Baluffi"
+    page.keyboard.press("ArrowDown")
+    assert page.evaluate("document.activeElement.textContent") == "Casalmaggiore"
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("ArrowDown")   # stays on the last
+    assert page.evaluate("document.activeElement.textContent") == "Cingia de' Botti"
+    page.keyboard.press("ArrowUp")
+    page.keyboard.press("ArrowUp")
+    page.keyboard.press("ArrowUp")   # back to the field
+    assert page.evaluate("document.activeElement.id") == "finder-q"
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Escape")   # clears and returns to the field
+    assert page.evaluate("document.activeElement.id") == "finder-q"
+    assert page.input_value("#finder-q") == ""
+    assert page.locator("#elenco-comuni").is_visible()
+    page.keyboard.type("vicobelignano")
+    page.keyboard.press("ArrowDown")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")   # a link: Enter follows it
+    assert page.url.endswith("/sportelli/casalmaggiore/index.html")
+
+
+def test_enter_in_the_field_opens_the_first_result(page):
+    page.fill("#finder-q", "Gusola")
+    with page.expect_navigation():
+        page.press("#finder-q", "Enter")
+    assert page.url.endswith("/sportelli/gussola/index.html")
+
+
+def test_escape_in_the_field_clears_it(page):
+    page.fill("#finder-q", "26030")
+    page.press("#finder-q", "Escape")
+    assert page.input_value("#finder-q") == ""
+    assert page.locator("#elenco-comuni").is_visible()
+
+
+def test_focus_is_visible(page):
+    page.fill("#finder-q", "motta")
+    page.press("#finder-q", "ArrowDown")
+    outline = page.evaluate("""() => { const s = getComputedStyle(document.activeElement);
+        return [s.outlineStyle, s.outlineWidth, s.boxShadow]; }""")
+    assert outline[0] != "none" or outline[2] != "none", outline
+
+
+def test_works_at_320_px(browser, finder_url):
+    page = browser.new_page(viewport={"width": 320, "height": 640})
+    page.goto(finder_url)
+    page.fill("#finder-q", "Ca de Soresini")
+    assert results(page)[0] == "San Martino del Lago"
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320
+    box = page.locator("#finder-q").bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 320
+    page.close()
+
+
+def test_without_javascript_the_a_to_z_list_works(browser, finder_url):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(finder_url)
+    links = page.locator("#elenco-comuni > li > a")
+    assert links.count() == 17
+    assert page.locator("input[type=search]").count() == 0
+    assert page.locator("[data-results]").count() == 0
+    assert "Frazioni: Blena, Borgolieto" in page.locator("#elenco-comuni").inner_text()
+    index = json.loads(page.locator("#indice-sportelli").text_content())
+    assert len(index["nomi"]) == 17
+    context.close()
+
+
+# -- axe ---------------------------------------------------------------------------------------
+
+def axe_script() -> Path:
+    candidates = [os.environ.get("AXE_JS"), PROJECT / "node_modules" / "axe-core" / "axe.min.js"]
+    for path in candidates:
+        if path and Path(path).is_file():
+            return Path(path)
+    if os.environ.get("CI"):
+        pytest.fail("axe-core not found: set AXE_JS or npm install axe-core", pytrace=False)
+    pytest.skip("axe-core not found: npm install --prefix /tmp/axe axe-core@4; AXE_JS=/tmp/axe/...")
+
+
+def axe_violations(page) -> list:
+    page.add_script_tag(path=str(axe_script()))
+    return page.evaluate("""async () => (await axe.run(document, {runOnly: {type: 'tag',
+        values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})).violations.map(v =>
+        ({id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map(n => n.html)}))""")
+
+
+@pytest.mark.parametrize("query", ["", "motta", "26030", "Viadana"])
+def test_axe(page, query):
+    if query:
+        page.fill("#finder-q", query)
+    violations = axe_violations(page)
+    for v in violations:
+        print(json.dumps(v, ensure_ascii=False, indent=1))
+    assert violations == []

@@ -1,0 +1,222 @@
+"""The finder's search index (sitegen/finder.py): content, determinism and size."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import random
+from pathlib import Path
+
+import pytest
+
+from sitegen.contacts import (Comune, Consortium, Contacts, Desk, Frazione, Operator, Phone, SharedCap,
+                              load_contacts, slugify)
+from sitegen.errors import Report
+from sitegen.finder import finder_index, finder_script
+
+PROJECT = Path(__file__).resolve().parent.parent
+SCRIPT = PROJECT / "static" / "finder.js"
+REAL_BUDGET = 5 * 1024          # finder.js + index of the real data, gzip
+LARGE_BUDGET = 100 * 1024       # index of 8,000 comuni, gzip
+
+
+def page_url(comune: Comune) -> str:
+    return f"{comune.slug}/index.html"
+
+
+def as_embedded(index: dict) -> bytes:
+    """The index as the page embeds it (same dump as the template's json_ld filter)."""
+    return json.dumps(index, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
+
+
+def gzip_size(data: bytes) -> int:
+    return len(gzip.compress(data, compresslevel=9, mtime=0))
+
+
+def records(index: dict) -> dict[str, dict]:
+    """The index's columns back as one record per comune, by name: {"n", "c", "s", "u", ...}."""
+    columns = zip(index["nomi"], index["cap"], index["sportello"], index["altro"])
+    return {n: {"n": n, "c": c, "s": s, **(extra or {})} for n, c, s, extra in columns}
+
+
+@pytest.fixture(scope="module")
+def contacts() -> Contacts:
+    report = Report()
+    loaded = load_contacts(PROJECT / "data" / "contacts.yaml", "data/contacts.yaml", report)
+    assert loaded is not None, report.sorted()
+    return loaded
+
+
+@pytest.fixture(scope="module")
+def index(contacts) -> dict:
+    return finder_index(contacts, page_url)
+
+
+# -- synthetic data ----------------------------------------------------------------------------
+
+SYLLABLES = ("ca", "sa", "le", "mo", "ri", "va", "to", "ne", "gu", "so", "la", "pi", "a", "de", "na",
+             "dro", "bel", "vi", "co", "mar", "ti", "gna", "no", "ro", "tor", "ri", "cel", "pon", "zo",
+             "ghe", "sca", "ver", "bra", "mon", "te", "lu", "fio", "ren", "za", "sto", "gli", "ber")
+LINKS = ("di", "de'", "del", "in", "sul", "d'", "ed", "San", "Santa", "Ca'", "Borgo", "Castel", "Villa")
+
+
+def synthetic_name(rng: random.Random) -> str:
+    def word() -> str:
+        return "".join(rng.choice(SYLLABLES) for _ in range(rng.randint(2, 4))).capitalize()
+
+    shape = rng.random()
+    if shape < 0.55:
+        return word()
+    if shape < 0.75:
+        return f"{word()} {rng.choice(LINKS[:7])} {word()}"
+    if shape < 0.9:
+        return f"{rng.choice(LINKS[7:])} {word()}"
+    return f"{word()} {word()}"
+
+
+def synthetic_contacts(count: int = 8000, frazioni: float = 0.5, seed: int = 3) -> Contacts:
+    """`count` made-up comuni with names like Italy's (8,000 of them gzip to 41 KB, the real 7,896
+    to 39 KB), `frazioni` frazioni per comune on average (15 % with a variant, 20 % former comuni),
+    a few other names, 20 desks, CAPs shared by neighbours. Same arguments, same data."""
+    rng = random.Random(seed)
+    operators = [Operator(f"ente{i}", f"Ente {i}") for i in range(20)]
+    phone = Phone("0375 40200", "0375 40200", None, False)
+    desks = [Desk(f"sportello{i}", f"Sportello {o.name}", o, (phone,), f"s{i}@example.org")
+             for i, o in enumerate(operators)]
+    names: set[str] = set()
+    comuni = []
+    for i in range(count):
+        name = synthetic_name(rng)
+        while slugify(name) in names:
+            name = synthetic_name(rng)
+        names.add(slugify(name))
+        places = []
+        for _ in range(int(frazioni * rng.choice((0, 0, 1, 1, 2, 2, 3, 4, 5)) / 2 + rng.random())):
+            variants = (synthetic_name(rng),) if rng.random() < 0.15 else ()
+            places.append(Frazione(synthetic_name(rng), variants))
+        former = tuple(f.name for f in places if rng.random() < 0.2)
+        other = (synthetic_name(rng),) if rng.random() < 0.05 else ()
+        cap = f"{10000 + (i * 9) // 16:05d}"
+        comuni.append(Comune(name=name, slug=slugify(name), article_name=name, istat=f"{i:06d}",
+                             caps=(cap,), desk=desks[i * len(desks) // count], frazioni=tuple(places),
+                             former_comuni=former, other_names=other, sources=("S",)))
+    shared = tuple(SharedCap(f"{10000 + k * 50:05d}", (synthetic_name(rng), synthetic_name(rng)))
+                   for k in range(60))
+    return Contacts(Consortium("Consorzio di prova", "C.P.", "https://www.example.org/"),
+                    tuple(desks), (), tuple(comuni), shared, ())
+
+
+# -- content -----------------------------------------------------------------------------------
+
+def test_every_comune_once_in_a_to_z_order(contacts, index):
+    names = index["nomi"]
+    assert len(index["cap"]) == len(index["sportello"]) == len(index["altro"]) == len(names)
+    assert sorted(names) == sorted(c.name for c in contacts.comuni)
+    assert len(names) == 17
+    assert [slugify(n) for n in names] == sorted(slugify(n) for n in names)
+
+
+def test_links_follow_the_template_or_are_given(contacts, index):
+    by_name = {c.name: c for c in contacts.comuni}
+    assert index["url"] == "{}/index.html"
+    for entry in records(index).values():
+        url = entry.get("u") or index["url"].replace("{}", slugify(entry["n"]))
+        assert url == page_url(by_name[entry["n"]])
+
+
+def test_irregular_links_are_kept_one_by_one(contacts):
+    odd = {"gussola": "../altrove/gussola.html"}
+    index = finder_index(contacts, lambda c: odd.get(c.slug, page_url(c)))
+    entries = records(index)
+    assert entries["Gussola"]["u"] == "../altrove/gussola.html"
+    assert "u" not in entries["Tornata"]
+
+
+def test_no_template_when_links_do_not_use_the_slug(contacts):
+    index = finder_index(contacts, lambda c: f"comune-{c.istat}.html")
+    assert index["url"] == ""
+    assert all(e["u"].startswith("comune-") for e in records(index).values())
+
+
+def test_desks_caps_and_search_terms(index):
+    entries = records(index)
+    casal = entries["Casalmaggiore"]
+    assert casal["c"] == "26041"
+    assert index["sportelli"][casal["s"]] == "Sportello Energheia Impresa Sociale"
+    assert index["sportelli"][entries["Gussola"]["s"]] == "Sportello Mestieri Lombardia"
+    assert ["Camminata", "Caminata"] in casal["f"] and "Vicobellignano" in casal["f"]
+    assert entries["San Martino del Lago"]["a"] == "S. Martino d/L."
+    assert "a" not in entries["Gussola"]   # same as the name: not repeated
+    assert entries["Solarolo Rainerio"]["o"] == ["Palvareto"]
+    assert entries["San Giovanni in Croce"]["o"] == ["Palvareto"]
+    assert "Drizzona" in entries["Piadena Drizzona"]["x"]
+    assert entries["Rivarolo del Re ed Uniti"]["o"] == ["Rivarolo del Re", "Rivarolo Cremonese"]
+
+
+def test_every_name_of_the_data_is_searchable(contacts, index):
+    entries = records(index)
+    for comune in contacts.comuni:
+        entry = entries[comune.name]
+        terms = {entry["n"], entry.get("a", entry["n"]), *entry.get("o", ()), *entry.get("x", ())}
+        for f in entry.get("f", ()):
+            terms.update([f] if isinstance(f, str) else f)
+        expected = {comune.name, comune.article_name, *comune.other_names, *comune.former_comuni}
+        for frazione in comune.frazioni:
+            expected.update((frazione.name, *frazione.variants))
+        assert terms == expected, comune.name
+
+
+def test_shared_caps_and_consortium(index):
+    assert [cap for cap, _ in index["condivisi"]] == ["26030", "26040"]
+    assert "Cicognolo" in dict(index["condivisi"])["26030"]
+    assert index["consorzio"] == {"nome": "Consorzio Casalasco Servizi Sociali",
+                                  "sito": "https://www.concass.it/"}
+
+
+def test_same_input_same_output(contacts):
+    first = as_embedded(finder_index(contacts, page_url))
+    shuffled = list(contacts.comuni)
+    random.Random(1).shuffle(shuffled)
+    again = Contacts(contacts.consortium, contacts.desks, contacts.modes, tuple(shuffled),
+                     tuple(reversed(contacts.shared_caps)), contacts.sources)
+    assert as_embedded(finder_index(again, page_url)) == first
+    assert json.loads(first) == finder_index(contacts, page_url)   # plain JSON types only
+
+
+# -- size --------------------------------------------------------------------------------------
+
+def test_served_script_drops_only_comments():
+    source = SCRIPT.read_text(encoding="utf-8")
+    served = finder_script(source)
+    assert not any(line.startswith(("//", "/*", "*")) or "   // " in line for line in served.splitlines())
+    for word in ("function", "return", "var", "{", "}", "(", ")", ";", "'"):
+        assert served.count(word) == source.count(word) - comment_text(source).count(word), word
+    assert finder_script("/* a\n   b */\nvar a = 1;   // one\n  // two\nf(a);\n") == "var a = 1;\nf(a);\n"
+
+
+def comment_text(source: str) -> str:
+    """The comments of finder.js, in the style it is written in."""
+    import re
+    blocks = re.findall(r"^\s*/\*.*?\*/", source, flags=re.S | re.M)
+    lines = re.findall(r"^\s*//.*$|   //.*$", source, flags=re.M)
+    return "".join(blocks + lines)
+
+
+def test_script_and_real_index_within_5_kb_gzip(index):
+    served = finder_script(SCRIPT.read_text(encoding="utf-8")).encode()
+    size = gzip_size(served) + gzip_size(as_embedded(index))
+    print(f"finder.js + index, gzip: {size} bytes")
+    assert size <= REAL_BUDGET
+
+
+def test_synthetic_data_is_deterministic():
+    assert synthetic_contacts(50) == synthetic_contacts(50)
+
+
+def test_index_of_8000_comuni_under_100_kb_gzip():
+    """8,000 comuni with names, CAPs, desks and 4,000 frazioni (more frazioni: see the bench)."""
+    index = finder_index(synthetic_contacts(8000, frazioni=0.5), page_url)
+    size = gzip_size(as_embedded(index))
+    print(f"index of 8,000 comuni, gzip: {size} bytes")
+    assert len(index["nomi"]) == 8000
+    assert size < LARGE_BUDGET
