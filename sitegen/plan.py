@@ -112,6 +112,10 @@ def plan_site(pages: list[Page], assets: list[Asset], contacts: Contacts, today:
         report.error("content", 0, 0, "serve una e una sola pagina con \"tipo: sportelli\" (la pagina "
                      f"\"Trova il tuo sportello\"); ora ce ne sono {len(finder_pages)}")
     finder = dests[finder_pages[0].source] if finder_pages else FINDER_DIR + "/index.html"
+    if contacts.mode_on(today) is None:
+        report.warning("data/contacts.yaml", 0, 0, f"nessun periodo di \"modalita\" copre la data {today}: "
+                       "le pagine dei comuni non sapranno dire come si accede agli sportelli. "
+                       "Aggiungi un periodo o togli la data \"al\" dall'ultimo")
     site = Site(name="ACTIVITY.CR", base_url=base_url, today=today, nav=navigation(pages, dests),
                 contacts=contacts, mode=contacts.mode_on(today), finder=finder,
                 notices=notices(pages, dests))

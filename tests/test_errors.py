@@ -304,3 +304,12 @@ def test_dead_link_in_a_template_names_that_template(tmp_path, capsys, monkeypat
     assert status == 1
     assert err.splitlines()[0] == (f'templates/base.html:{line}: errore: il modello collega "riservatezza/", '
                                    "che non esiste nel sito")
+
+
+def test_no_access_mode_for_the_build_day_is_a_warning(sources, capsys):
+    edit(sources, DATA, "  - dal: 2021-01-11\n", "  - dal: 2021-01-11\n    al: 2022-12-31\n")
+    status, lines = check(sources, capsys)
+    assert status == 0
+    assert lines[0] == ('data/contacts.yaml: avviso: nessun periodo di "modalita" copre la data 2026-11-25: '
+                        "le pagine dei comuni non sapranno dire come si accede agli sportelli. "
+                        "Aggiungi un periodo o togli la data \"al\" dall'ultimo")
