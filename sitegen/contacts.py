@@ -296,7 +296,7 @@ class _ContactsReader:
         valid_mobile = re.fullmatch(r"3[0-9]{8,9}", digits)
         valid_fixed = re.fullmatch(r"0[0-9]{5,10}", digits)
         if not match or not (valid_mobile if mobile else (valid_fixed or valid_mobile)):
-            kind = "un cellulare italiano (10 cifre che iniziano con 3, per esempio \"324 7480228\")" if mobile \
+            kind = "un cellulare italiano (9 o 10 cifre che iniziano con 3, per esempio \"324 7480228\")" if mobile \
                 else "un numero italiano (che inizia con 0, per esempio \"0375 40200\"; un interno si scrive \"int. 1\")"
             self.where.error(node, f"{what} \"{published}\" non sembra {kind}")
             return None

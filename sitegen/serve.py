@@ -108,6 +108,11 @@ def respond(start_response, status: str, kind: str, body: bytes):
 
 def serve(options: Options, host: str, port: int) -> int:
     from livereload import Server  # imported here: only the preview needs it
+    from livereload.handlers import LiveReloadHandler
+
+    # livereload ignores changes within 3 s of the last reload; an editor who fixes a mistake
+    # quickly would keep seeing the error page although the rebuild succeeded.
+    LiveReloadHandler.DEFAULT_RELOAD_TIME = 0
 
     workdir = Path(tempfile.mkdtemp(prefix="activitycr-anteprima-"))
     preview = Preview(replace(options, out=workdir / "site", base_url=None), [])

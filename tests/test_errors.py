@@ -41,7 +41,7 @@ DATA_CASES = [
      'il telefono "0375 402A0" non sembra un numero italiano (che inizia con 0, per esempio "0375 40200"; '
      'un interno si scrive "int. 1")'),
     ('cellulare: "340 4691081"', 'cellulare: "0340 4691081"', '0340 4691081', 16,
-     'il cellulare "0340 4691081" non sembra un cellulare italiano (10 cifre che iniziano con 3, '
+     'il cellulare "0340 4691081" non sembra un cellulare italiano (9 o 10 cifre che iniziano con 3, '
      'per esempio "324 7480228")'),
     ("email: cremona@mestierilombardia.it", "email: cremona@mestierilombardia", "email: cremona@", 12,
      'l\'email "cremona@mestierilombardia" non è valida: deve essere come nome@dominio.it, senza spazi'),
