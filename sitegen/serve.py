@@ -56,7 +56,7 @@ def error_page(problems: list[str]) -> bytes:
 <head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Errore: il sito non si può aggiornare</title>
 <style>body{{font:1.1rem/1.5 system-ui,sans-serif;max-width:50rem;margin:2rem auto;padding:0 1rem}}
-h1{{color:#8b0000}}code{{white-space:pre-wrap;font-size:1rem}}li{{margin:.75rem 0}}</style>
+h1{{color:#8b0000}}code{{white-space:pre-wrap;overflow-wrap:anywhere;font-size:1rem}}li{{margin:.75rem 0}}</style>
 </head>
 <body>
 <h1>Il sito non si può aggiornare</h1>
