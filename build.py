@@ -78,9 +78,7 @@ def run(args: argparse.Namespace) -> int:
     report = Report()
     try:
         build(options, report, write=args.command == "build", strict=args.strict)
-    except BuildFailed as failed:
-        if failed.report is not report:  # a problem that stopped a stage at once
-            report.problems.extend(failed.report.problems)
+    except BuildFailed:
         print_report(report)
         strict_note = " (con --strict anche gli avvisi bloccano)" if args.strict and not report.errors else ""
         what = "Controllo fallito" if args.command == "check" else "Sito NON aggiornato"

@@ -108,6 +108,7 @@ class SharedCap:
 
 @dataclass(frozen=True)
 class Contacts:
+    source: str             # the file's path as editors know it, for messages about it
     consortium: Consortium
     desks: tuple[Desk, ...]
     modes: tuple[Mode, ...]
@@ -192,7 +193,8 @@ class _ContactsReader:
         self.check_desks_used(sections.get("sportelli"), desks, comuni)
         if len(self.where.report.errors) > errors_before or consortium is None:
             return None
-        return Contacts(consortium, tuple(desks.values()), modes, comuni, shared, tuple(sources.values()))
+        return Contacts(self.where.path, consortium, tuple(desks.values()), modes, comuni, shared,
+                        tuple(sources.values()))
 
     # -- sources -------------------------------------------------------------------------
 

@@ -39,7 +39,12 @@ class Page:
 
     @property
     def is_notice(self) -> bool:
-        return self.source.startswith(NOTICES_DIR + "/") and not self.source.endswith("/index.md")
+        return is_notice_source(self.source)
+
+
+def is_notice_source(source: str) -> bool:
+    """Notices are the pages in avvisi/, except the list itself (avvisi/index.md)."""
+    return source.startswith(NOTICES_DIR + "/") and source != NOTICES_DIR + "/index.md"
 
 
 @dataclass(frozen=True)
@@ -137,7 +142,7 @@ def read_front_matter(front: str, source: str, display: str, report: Report) -> 
         result["menu"] = int(menu) if menu and menu.isdigit() else None
     if "data" in fields:
         result["date"] = where.date(fields["data"], "la data")
-    elif source.startswith(NOTICES_DIR + "/") and not source.endswith("index.md"):
+    elif is_notice_source(source):
         report.error(display, 1, 1, "un avviso deve avere la \"data:\" nell'intestazione (per esempio data: 2021-01-11)")
     if "slug" in fields:
         slug = where.text(fields["slug"], "lo slug")

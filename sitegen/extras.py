@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import posixpath
 from xml.sax.saxutils import escape
 
 from .contacts import Comune, Desk
@@ -19,13 +18,9 @@ def template_context(site: Site, output: Output) -> dict:
                 "neighbours": site.contacts.comuni_of(comune.desk),
                 "json_ld": comune_json_ld(site, output, comune)}
     if output.page is not None and output.page.kind == "sportelli":
-        index = finder_index(site.contacts, lambda c: url_between(output.dest, comune_dest(site, c)))
+        index = finder_index(site.contacts, lambda c: url_between(output.dest, site.comune_page(c)))
         return {"finder_index": index}
     return {}
-
-
-def comune_dest(site: Site, comune: Comune) -> str:
-    return posixpath.join(posixpath.dirname(site.finder), comune.slug, "index.html")
 
 
 def comune_json_ld(site: Site, output: Output, comune: Comune) -> dict:

@@ -73,8 +73,17 @@ def render_site(options: Options, site, outputs) -> dict[str, bytes]:
 
 
 def build(options: Options, report: Report, write: bool = True, strict: bool = False) -> None:
-    """The whole build. Raises BuildFailed, having written nothing, when any stage found an
-    error (or, with `strict`, a warning)."""
+    """The whole build. Raises BuildFailed carrying `report`, having written nothing, when any
+    stage found an error (or, with `strict`, a warning)."""
+    try:
+        _build(options, report, write, strict)
+    except BuildFailed as failed:
+        if failed.report is not report:  # a problem that stopped a stage at once
+            report.problems.extend(failed.report.problems)
+        raise BuildFailed(report) from None
+
+
+def _build(options: Options, report: Report, write: bool, strict: bool) -> None:
     if write:
         check_out_dir(options.out, options.project, [options.content, options.templates, options.static,
                                                      options.data.parent])

@@ -5,9 +5,9 @@ from __future__ import annotations
 import html
 import posixpath
 import re
-from urllib.parse import urlsplit
 from dataclasses import dataclass, replace
 from datetime import date
+from urllib.parse import urlsplit
 
 from .contacts import Comune, Contacts, Mode
 from .content import Asset, Page, link_line, resolve
@@ -37,7 +37,11 @@ class Site:
     mode: Mode | None
     finder: str         # the finder page's path
     notices: tuple["Notice", ...]
-    paths: frozenset[str] = frozenset()   # every path a link may lead to
+    paths: frozenset[str]   # every path a link may lead to
+
+    def comune_page(self, comune: Comune) -> str:
+        """Where a comune's desk page is: beside the finder, in a folder named by its slug."""
+        return comune_dest(self.finder, comune)
 
 
 @dataclass(frozen=True)
@@ -98,6 +102,10 @@ def link_from(dest: str, target: str, base_url: str | None) -> str:
     return url_between(dest, target)
 
 
+def comune_dest(finder: str, comune: Comune) -> str:
+    return posixpath.join(posixpath.dirname(finder), comune.slug, "index.html")
+
+
 def vcard_path(finder: str, desk) -> str:
     """The desk's contact card sits beside the finder page."""
     return posixpath.join(posixpath.dirname(finder), f"{desk.key}.vcf")
@@ -112,24 +120,24 @@ def plan_site(pages: list[Page], assets: list[Asset], contacts: Contacts, today:
         report.error("content", 0, 0, "serve una e una sola pagina con \"tipo: sportelli\" (la pagina "
                      f"\"Trova il tuo sportello\"); ora ce ne sono {len(finder_pages)}")
     finder = dests[finder_pages[0].source] if finder_pages else FINDER_DIR + "/index.html"
-    if contacts.mode_on(today) is None:
-        report.warning("data/contacts.yaml", 0, 0, f"nessun periodo di \"modalita\" copre la data {today}: "
+    mode = contacts.mode_on(today)
+    if mode is None:
+        report.warning(contacts.source, 0, 0, f"nessun periodo di \"modalita\" copre la data {today}: "
                        "le pagine dei comuni non sapranno dire come si accede agli sportelli. "
                        "Aggiungi un periodo o togli la data \"al\" dall'ultimo")
-    site = Site(name="ACTIVITY.CR", base_url=base_url, today=today, nav=navigation(pages, dests),
-                contacts=contacts, mode=contacts.mode_on(today), finder=finder,
-                notices=notices(pages, dests))
     outputs = [Output(dest=dests[p.source], template=f"{p.kind}.html", source=f"content/{p.source}",
                       title=p.title, description=p.description, body_html=p.body_html, page=p)
                for p in pages]
-    finder_dir = posixpath.dirname(finder)
-    outputs += [comune_output(c, finder_dir) for c in contacts.comuni]
+    outputs += [comune_output(c, comune_dest(finder, c), contacts.source) for c in contacts.comuni]
     check_unique_dests(outputs, report)
     known = ({o.dest for o in outputs} | {a.source for a in assets} | set(static_files)
              | {vcard_path(finder, desk) for desk in contacts.desks})
     anchors = {o.dest: set(ID_RE.findall(o.body_html)) for o in outputs if o.page}
     outputs = [relink(o, dests, known, anchors, base_url, report) if o.page else o for o in outputs]
-    return replace(site, paths=frozenset(known)), outputs
+    site = Site(name="ACTIVITY.CR", base_url=base_url, today=today, nav=navigation(pages, dests),
+                contacts=contacts, mode=mode, finder=finder, notices=notices(pages, dests),
+                paths=frozenset(known))
+    return site, outputs
 
 
 def navigation(pages: list[Page], dests: dict[str, str]) -> tuple[NavItem, ...]:
@@ -145,11 +153,10 @@ def notices(pages: list[Page], dests: dict[str, str]) -> tuple[Notice, ...]:
     return tuple(Notice(p.title, p.description, p.date, dests[p.source]) for p in found)
 
 
-def comune_output(comune: Comune, finder_dir: str) -> Output:
+def comune_output(comune: Comune, dest: str, source: str) -> Output:
     desk = comune.desk
     return Output(
-        dest=posixpath.join(finder_dir, comune.slug, "index.html"), template="comune.html",
-        source="data/contacts.yaml", comune=comune,
+        dest=dest, template="comune.html", source=source, comune=comune,
         title=f"Sportello lavoro per {comune.name}",
         description=f"Chi cerca lavoro a {comune.name} può chiedere aiuto gratis allo {desk.name}: "
                     f"telefono, email e come prendere appuntamento.")

@@ -8,6 +8,7 @@ from datetime import date
 from pathlib import Path
 
 import jinja2
+from markupsafe import Markup
 
 from .errors import BuildFailed, fail
 from .plan import Output, Site, link_from
@@ -27,6 +28,12 @@ def since_date(day: date) -> str:
     return article + italian_date(day)
 
 
+def script_json(value) -> Markup:
+    """Compact, stable JSON that is safe inside a <script> element."""
+    text = json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return Markup(text.replace("</", "<\\/"))
+
+
 def make_environment(templates_dir: Path) -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(templates_dir)),
@@ -38,8 +45,7 @@ def make_environment(templates_dir: Path) -> jinja2.Environment:
     )
     env.filters["data_it"] = italian_date
     env.filters["dal_data"] = since_date
-    env.filters["json_ld"] = lambda value: jinja2.utils.markupsafe.Markup(
-        json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":")).replace("</", "<\\/"))
+    env.filters["json_ld"] = script_json
     return env
 
 

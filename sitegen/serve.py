@@ -32,9 +32,8 @@ def rebuild(preview: Preview) -> bool:
     report = Report()
     try:
         build(preview.options, report)
-    except BuildFailed as failed:
-        report = failed.report if failed.report.problems else report
-        preview.problems = [str(p) for p in (report.sorted() or failed.report.sorted())]
+    except BuildFailed:
+        preview.problems = [str(p) for p in report.sorted()]
     except Exception as exc:  # a bug must not stop the preview: show it and keep serving
         preview.problems = [f"errore interno del programma: {exc!r}"]
     else:

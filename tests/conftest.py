@@ -55,6 +55,16 @@ def sources(tmp_path, monkeypatch) -> Path:
     return tmp_path
 
 
+@pytest.fixture
+def project_copy(sources, monkeypatch) -> Path:
+    """A whole copy of the project, templates and static files included, that build.py uses
+    as its own: for breaking what only developers edit."""
+    for folder in ("templates", "static"):
+        shutil.copytree(PROJECT / folder, sources / folder)
+    monkeypatch.setattr(build, "PROJECT", sources)
+    return sources
+
+
 def source_args(root: Path) -> list[str]:
     return ["--content", str(root / "content"), "--data", str(root / "data" / "contacts.yaml"),
             "--today", TODAY]

@@ -216,15 +216,9 @@ def test_slug_that_would_leave_the_site(sources, capsys):
                         "senza accenti, numeri e trattini (per esempio: orari-sportello)")
 
 
-def test_template_error_names_template_and_line(tmp_path, capsys, monkeypatch):
-    import shutil
-    from conftest import PROJECT
-    import build
-    for folder in ("content", "data", "templates", "static"):
-        shutil.copytree(PROJECT / folder, tmp_path / folder)
-    (tmp_path / "templates" / "pagina.html").write_text(
+def test_template_error_names_template_and_line(project_copy, capsys):
+    (project_copy / "templates" / "pagina.html").write_text(
         '{% extends "base.html" %}\n{% block main %}\n{{ page.titolo }}\n{% endblock %}\n')
-    monkeypatch.setattr(build, "PROJECT", tmp_path)
     status, _, err = run(["check", "--today", "2026-11-25"], capsys)
     assert status == 1
     assert err.splitlines()[0].startswith("templates/pagina.html:3: errore: il modello usa un valore che non esiste")
@@ -290,16 +284,9 @@ def test_check_writes_nothing(sources, tmp_path, capsys):
     assert not (tmp_path / "mai").exists()
 
 
-def test_dead_link_in_a_template_names_that_template(tmp_path, capsys, monkeypatch):
-    import shutil
-    from conftest import PROJECT
-    import build
-    for folder in ("content", "data", "templates", "static"):
-        shutil.copytree(PROJECT / folder, tmp_path / folder)
-    base = tmp_path / "templates" / "base.html"
-    base.write_text(base.read_text().replace("url('privacy/')", "url('riservatezza/')"))
-    line = next(n for n, l in enumerate(base.read_text().splitlines(), 1) if "riservatezza" in l)
-    monkeypatch.setattr(build, "PROJECT", tmp_path)
+def test_dead_link_in_a_template_names_that_template(project_copy, capsys):
+    edit(project_copy, "templates/base.html", "url('privacy/')", "url('riservatezza/')")
+    line = line_of(project_copy, "templates/base.html", "riservatezza")
     status, _, err = run(["check", "--today", "2026-11-25"], capsys)
     assert status == 1
     assert err.splitlines()[0] == (f'templates/base.html:{line}: errore: il modello collega "riservatezza/", '

@@ -150,20 +150,8 @@ def browser():
         browser.close()
 
 
-@pytest.fixture(scope="module")
-def shared_page(browser, finder_url):
-    """One page for the query table: typing replaces the query each time."""
-    page = browser.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.goto(finder_url)
-    yield page
-    assert not errors
-    page.close()
-
-
-@pytest.fixture
-def page(browser, finder_url):
+def open_finder(browser, finder_url):
+    """The finder in a new tab; fails the test if the script raised an error meanwhile."""
     page = browser.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
@@ -171,6 +159,17 @@ def page(browser, finder_url):
     yield page
     assert not errors, errors
     page.close()
+
+
+@pytest.fixture(scope="module")
+def shared_page(browser, finder_url):
+    """One page for the query table: typing replaces the query each time."""
+    yield from open_finder(browser, finder_url)
+
+
+@pytest.fixture
+def page(browser, finder_url):
+    yield from open_finder(browser, finder_url)
 
 
 def results(page) -> list[str]:
