@@ -15,8 +15,9 @@ results). Columns compress far better than one record per comune; the index goes
       "cap": ["26030", ...],                        # CAPs of each comune, space-separated
       "sportello": [0, ...],                        # each comune's desk, as a position in "sportelli"
       "altro": [0, {"f": [...]}, ...],              # 0, or what else the comune is searched by:
-          # "f": frazioni, each "Name" or ["Name", "variant", ...]; "x": former comuni;
-          # "o": other names; "a": the article's spelling; "u": its link, when not like "url"
+          # "f": frazioni, each "Name" or ["Name", "variant", ...]; "e": the same for frazioni that
+          # were comuni; "x": other former comuni; "o": other names; "a": the article's spelling;
+          # "u": its link, when not like "url"
       "condivisi": [["26030", ["Cicognolo", ...]], ...]   # CAPs shared with comuni outside
     }
 """
@@ -81,10 +82,15 @@ def _extras(comune: Comune, url: str, template: str) -> dict | int:
         extras["a"] = comune.article_name
     if comune.other_names:
         extras["o"] = list(comune.other_names)
-    if comune.frazioni:
-        extras["f"] = [_frazione_entry(f) for f in comune.frazioni]
-    if comune.former_comuni:
-        extras["x"] = list(comune.former_comuni)
+    # A frazione that was a comune is listed once, under "e", not again under "x" (size at scale).
+    former = set(comune.former_comuni)
+    for key, frazioni in (("f", [f for f in comune.frazioni if f.name not in former]),
+                          ("e", [f for f in comune.frazioni if f.name in former])):
+        if frazioni:
+            extras[key] = [_frazione_entry(f) for f in frazioni]
+    places = {f.name for f in comune.frazioni}
+    if former - places:
+        extras["x"] = [name for name in comune.former_comuni if name not in places]
     return extras or 0
 
 

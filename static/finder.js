@@ -29,19 +29,22 @@
   function load(data) {
     var idx = { comuni: [], terms: [], caps: [], out: [], shared: {}, cons: data.consorzio };
     data.nomi.forEach(function (name, c) {
-      var more = data.altro[c] || {}, ex = (more.x || []).slice(), terms = idx.terms;
-      var caps = data.cap[c].split(' ');
+      var more = data.altro[c] || {}, terms = idx.terms, caps = data.cap[c].split(' ');
+      // A frazione: "Name" or ["Name", "variant", ...]; under "e" when it was a comune.
+      function frazioni(list, ex) {
+        (list || []).forEach(function (f) {
+          var names = [].concat(f);
+          names.forEach(function (v) { terms.push(term(v, 'f', c, names[0], ex)); });
+        });
+      }
       idx.comuni.push({ n: name, u: more.u || data.url.replace('{}', slugify(name)), c: caps,
         s: data.sportelli[data.sportello[c]] });
       terms.push(term(name, 'n', c));
       if (more.a) terms.push(term(more.a, 'a', c));
       (more.o || []).forEach(function (o) { terms.push(term(o, 'o', c)); });
-      (more.f || []).forEach(function (f) {
-        var names = [].concat(f), j = ex.indexOf(names[0]);
-        if (j >= 0) ex.splice(j, 1);   // a frazione that was a comune: one result says both
-        names.forEach(function (v) { terms.push(term(v, 'f', c, names[0], j >= 0)); });
-      });
-      ex.forEach(function (x) { terms.push(term(x, 'x', c)); });
+      frazioni(more.f);
+      frazioni(more.e, true);
+      (more.x || []).forEach(function (x) { terms.push(term(x, 'x', c)); });
       caps.forEach(function (cap) { idx.caps.push({ k: 'p', c: c, d: cap }); });
     });
     data.condivisi.forEach(function (p) {
@@ -198,7 +201,12 @@
     var found = words(this.input.value).length && search(this.idx, this.input.value);
     var hits = found ? found.hits : [], n = hits.length, shared = n && found.cap && this.idx.shared[found.cap];
     var msg = n === 1 ? '1 risultato' : n + ' risultati';
-    this.list.hidden = this.head.hidden = n > 0;
+    // Folded, not display:none nor inert: the browser keeps the long list laid out and styled, so
+    // showing it again is cheap. Folded content can't take focus; aria-hidden hides the list's name.
+    this.list.classList.toggle('finder-piegato', n > 0);
+    this.head.hidden = n > 0;
+    if (n) this.list.setAttribute('aria-hidden', 'true');
+    else this.list.removeAttribute('aria-hidden');
     this.results.hidden = !n;
     this.results.textContent = this.note.textContent = '';
     this.note.hidden = !shared && !(found && !n);

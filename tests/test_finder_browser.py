@@ -258,6 +258,24 @@ def test_empty_query_shows_the_a_to_z_list_again(page):
     assert status(page) == ""
 
 
+def test_the_folded_list_is_neither_read_nor_reached_by_tab(page):
+    """While results show, the A-Z list is kept laid out for speed (content-visibility), but
+    screen readers and the Tab key must skip it as if it were gone."""
+    search(page, "motta")
+    cdp = page.context.new_cdp_session(page)   # Chromium's own accessibility tree, as screen readers get it
+    nodes = cdp.send("Accessibility.getFullAXTree")["nodes"]
+    read = [(n["role"]["value"], n.get("name", {}).get("value", "")) for n in nodes if not n.get("ignored")]
+    assert read.count(("link", "Motta Baluffi")) == 1, read   # the result, not the A-Z link too
+    assert ("link", "Torricella del Pizzo") not in read
+    assert not [name for role, name in read if "dalla A alla Z" in name], read
+    page.focus("#finder-q")
+    reached = []
+    for _ in range(6):
+        page.keyboard.press("Tab")
+        reached.append(page.evaluate("document.activeElement.closest('#elenco-comuni') !== null"))
+    assert not any(reached)
+
+
 def test_enhancement_order_and_hooks(page):
     assert page.locator("[data-results]").count() == 1
     assert page.locator("[role=status]").get_attribute("aria-live") == "polite"

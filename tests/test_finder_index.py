@@ -150,7 +150,10 @@ def test_desks_caps_and_search_terms(index):
     assert "a" not in entries["Gussola"]   # same as the name: not repeated
     assert entries["Solarolo Rainerio"]["o"] == ["Palvareto"]
     assert entries["San Giovanni in Croce"]["o"] == ["Palvareto"]
-    assert "Drizzona" in entries["Piadena Drizzona"]["x"]
+    assert entries["Piadena Drizzona"]["x"] == ["Piadena"]   # a former comune, not a frazione
+    assert "Drizzona" in entries["Piadena Drizzona"]["e"]
+    assert entries["Scandolara Ravara"]["e"] == [["Castelponzone", "Castelletto Ponzoni"]]   # was a comune
+    assert "x" not in entries["Scandolara Ravara"] and "f" not in entries["Scandolara Ravara"]
     assert entries["Rivarolo del Re ed Uniti"]["o"] == ["Rivarolo del Re", "Rivarolo Cremonese"]
 
 
@@ -159,7 +162,7 @@ def test_every_name_of_the_data_is_searchable(contacts, index):
     for comune in contacts.comuni:
         entry = entries[comune.name]
         terms = {entry["n"], entry.get("a", entry["n"]), *entry.get("o", ()), *entry.get("x", ())}
-        for f in entry.get("f", ()):
+        for f in (*entry.get("f", ()), *entry.get("e", ())):
             terms.update([f] if isinstance(f, str) else f)
         expected = {comune.name, comune.article_name, *comune.other_names, *comune.former_comuni}
         for frazione in comune.frazioni:
