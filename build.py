@@ -29,6 +29,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--out", type=Path, default=PROJECT / "site", help="cartella del sito (predefinita: site/)")
     parser.add_argument("--content", type=Path, default=PROJECT / "content", help="cartella delle pagine")
     parser.add_argument("--data", type=Path, default=PROJECT / "data" / "contacts.yaml", help="file dei contatti")
+    parser.add_argument("--settings", type=Path, default=PROJECT / "sito.yaml", help="file delle impostazioni")
     parser.add_argument("--base-url", help="indirizzo completo del sito, per esempio https://www.example.org/activity-cr/")
     parser.add_argument("--today", type=parse_day, help="data della pubblicazione, AAAA-MM-GG")
     parser.add_argument("--strict", action="store_true", help="anche gli avvisi fanno fallire")
@@ -62,12 +63,23 @@ def build_day(args: argparse.Namespace) -> date:
 
 def options_from(args: argparse.Namespace) -> Options:
     return Options(project=PROJECT, content=args.content, data=args.data, templates=PROJECT / "templates",
-                   static=PROJECT / "static", out=args.out, today=build_day(args), base_url=args.base_url)
+                   static=PROJECT / "static", out=args.out, today=build_day(args), base_url=args.base_url,
+                   settings=args.settings)
 
 
 def print_report(report: Report) -> None:
     for problem in report.sorted():
         print(problem, file=sys.stderr)
+
+
+def print_readability(scores) -> None:
+    """One line per page: the editors see where the text is hardest, not only the failures."""
+    minimum = scores[0].minimum if scores else 0
+    print(f"Leggibilità delle pagine (indice Gulpease da 0 a 100; sotto {minimum} è difficile):")
+    for score in sorted(scores, key=lambda s: (s.index is None, s.index or 0, s.source)):
+        value = "senza testo" if score.index is None else str(score.index)
+        flag = "  <- da semplificare" if score.index is not None and score.index < score.minimum else ""
+        print(f"  {value:>11}  {score.source}{flag}")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -77,7 +89,7 @@ def run(args: argparse.Namespace) -> int:
         return serve(options, host=args.host, port=args.port)
     report = Report()
     try:
-        build(options, report, write=args.command == "build", strict=args.strict)
+        scores = build(options, report, write=args.command == "build", strict=args.strict)
     except BuildFailed:
         print_report(report)
         strict_note = " (con --strict anche gli avvisi bloccano)" if args.strict and not report.errors else ""
@@ -85,6 +97,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"{what}: {summary(report)}{strict_note}.", file=sys.stderr)
         return 1
     print_report(report)
+    if args.command == "check":
+        print_readability(scores)
     done = "Controllo completato" if args.command == "check" else f"Sito creato in {options.display(options.out)}"
     print(f"{done}: {summary(report)}.")
     return 0

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs what the tests need (Python packages, Debian's Chromium, axe-core) and runs them all.
+# Installs what the tests need (Python packages, Debian's Chromium and Java, axe-core, the Nu HTML Checker)
+# and runs them all.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -14,8 +15,21 @@ if ! command -v chromium >/dev/null 2>&1; then
   fi
 fi
 
-if [ ! -f node_modules/axe-core/axe.min.js ]; then
-  npm install --no-save --no-audit --no-fund --ignore-scripts --silent axe-core@4
+if ! command -v java >/dev/null 2>&1; then   # runs the Nu HTML Checker (vnu.jar)
+  if [ "$(id -u)" = 0 ]; then
+    mkdir -p /usr/share/man/man1   # slim images lack it and the JRE's setup fails without it
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq default-jre-headless >/dev/null
+  else
+    sudo mkdir -p /usr/share/man/man1
+    sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq default-jre-headless >/dev/null
+  fi
+fi
+
+# One npm command for both: `npm install --no-save` removes the packages it was not given.
+# --ignore-scripts: vnu-jar's install step would download a Java runtime; the machine's Java runs it.
+if [ ! -f node_modules/axe-core/axe.min.js ] || [ ! -f node_modules/vnu-jar/build/dist/vnu.jar ]; then
+  npm install --no-save --no-audit --no-fund --ignore-scripts --silent axe-core@4 vnu-jar@26.9.27
 fi
 
 python3 -m pytest "$@"

@@ -1,13 +1,14 @@
 """What templates need beyond the page itself, and the files made from the site as a whole
-(sitemap, robots.txt, the desks' vCards). Pure functions of the plan."""
+(sitemap, robots.txt, the notices' Atom feed, the desks' vCards). Pure functions of the plan."""
 
 from __future__ import annotations
 
+import posixpath
 from xml.sax.saxutils import escape
 
 from .contacts import Comune, Desk
 from .finder import finder_index
-from .plan import Output, Site, url_between, vcard_path
+from .plan import Output, Site, canonical_path, url_between, vcard_path
 
 
 def template_context(site: Site, output: Output) -> dict:
@@ -58,6 +59,8 @@ def site_files(site: Site, outputs: list[Output]) -> dict[str, bytes]:
     files["robots.txt"] = robots(site)
     if site.base_url:
         files["sitemap.xml"] = sitemap(site, outputs)
+    if site.feed:
+        files[site.feed] = atom_feed(site)
     return files
 
 
@@ -84,3 +87,28 @@ def sitemap(site: Site, outputs: list[Output]) -> bytes:
     body = "".join(f"  <url><loc>{escape(u)}</loc></url>\n" for u in urls)
     return ('<?xml version="1.0" encoding="UTF-8"?>\n'
             '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n' + body + "</urlset>\n").encode()
+
+
+def atom_feed(site: Site) -> bytes:
+    """The notices as an Atom feed (RFC 4287), for feed readers and the consortium's own site.
+    Dates come from the notices' front matter (the build day only when there is no notice), so
+    two builds of the same sources are equal."""
+    base, listing = site.base_url, canonical_path(posixpath.join(posixpath.dirname(site.feed), "index.html"))
+    updated = max((n.date for n in site.notices), default=site.today)
+    entries = "".join(
+        "  <entry>\n"
+        f"    <title>{escape(n.title)}</title>\n"
+        f"    <id>{escape(base + canonical_path(n.target))}</id>\n"
+        f'    <link rel="alternate" type="text/html" href="{escape(base + canonical_path(n.target))}"/>\n'
+        f"    <updated>{n.date.isoformat()}T00:00:00Z</updated>\n"
+        f"    <summary>{escape(n.description)}</summary>\n"
+        "  </entry>\n" for n in site.notices)
+    return ('<?xml version="1.0" encoding="utf-8"?>\n'
+            '<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="it">\n'
+            f"  <title>Avvisi di {escape(site.name)}</title>\n"
+            f"  <id>{escape(base + listing)}</id>\n"
+            f'  <link rel="self" type="application/atom+xml" href="{escape(base + site.feed)}"/>\n'
+            f'  <link rel="alternate" type="text/html" href="{escape(base + listing)}"/>\n'
+            f"  <updated>{updated.isoformat()}T00:00:00Z</updated>\n"
+            f"  <author><name>{escape(site.contacts.consortium.name)}</name></author>\n"
+            + entries + "</feed>\n").encode("utf-8")

@@ -13,7 +13,9 @@ from .errors import BuildFailed, Report
 from .finder import finder_script
 from .output import check_out_dir, write_site
 from .plan import plan_site
+from .readability import gulpease
 from .render import make_environment, render_output
+from .settings import load_settings
 
 
 @dataclass(frozen=True)
@@ -26,6 +28,7 @@ class Options:
     out: Path
     today: date
     base_url: str | None = None
+    settings: Path = Path("sito.yaml")   # missing: the defaults
 
     def display(self, path: Path) -> str:
         """A path as editors know it: relative to where they are, or to the project."""
@@ -45,15 +48,39 @@ def static_files(options: Options) -> dict[str, Path]:
             for p in sorted(options.static.rglob("*")) if p.is_file() and not p.name.startswith(".")}
 
 
+@dataclass(frozen=True)
+class Readability:
+    source: str        # "content/progetto.md"
+    index: int | None  # Gulpease, 0-100; None for a page without words
+    minimum: int
+
+
+def readability(options: Options, pages, report: Report) -> list[Readability]:
+    """The Gulpease index of every page; a warning for each one below the settings' minimum."""
+    settings = load_settings(options.settings, options.display(options.settings), report)
+    content = options.display(options.content)
+    scores = [Readability(f"{content}/{page.source}", gulpease(page.body_html), settings.readability_min)
+              for page in pages]
+    for score, page in zip(scores, pages):
+        if score.index is not None and score.index < score.minimum:
+            first_line = page.body_line + len(page.text) - len(page.text.lstrip("\n"))
+            report.warning(score.source, first_line, 0,
+                           f"testo difficile da leggere: indice Gulpease {score.index}, sotto {score.minimum} "
+                           "(la soglia in sito.yaml). Scrivi frasi più brevi, una idea per frase, "
+                           "e usa parole di tutti i giorni")
+    return scores
+
+
 def prepare(options: Options, report: Report):
     """Stages 1-3 (load, read, plan): everything that can be checked without writing."""
     contacts = load_contacts(options.data, options.display(options.data), report)
     pages, assets = read_pages(options.content, report, options.display(options.content))
+    scores = readability(options, pages, report)
     if contacts is None:
-        return None
+        return None, scores
     statics = static_files(options)
     site, outputs = plan_site(pages, assets, contacts, options.today, options.base_url, sorted(statics), report)
-    return site, outputs, assets, statics
+    return (site, outputs, assets, statics), scores
 
 
 def render_site(options: Options, site, outputs) -> dict[str, bytes]:
@@ -72,22 +99,22 @@ def render_site(options: Options, site, outputs) -> dict[str, bytes]:
     return files
 
 
-def build(options: Options, report: Report, write: bool = True, strict: bool = False) -> None:
-    """The whole build. Raises BuildFailed carrying `report`, having written nothing, when any
-    stage found an error (or, with `strict`, a warning)."""
+def build(options: Options, report: Report, write: bool = True, strict: bool = False) -> list[Readability]:
+    """The whole build; returns the readability of every page. Raises BuildFailed carrying
+    `report`, having written nothing, when any stage found an error (or, with `strict`, a warning)."""
     try:
-        _build(options, report, write, strict)
+        return _build(options, report, write, strict)
     except BuildFailed as failed:
         if failed.report is not report:  # a problem that stopped a stage at once
             report.problems.extend(failed.report.problems)
         raise BuildFailed(report) from None
 
 
-def _build(options: Options, report: Report, write: bool, strict: bool) -> None:
+def _build(options: Options, report: Report, write: bool, strict: bool) -> list[Readability]:
     if write:
         check_out_dir(options.out, options.project, [options.content, options.templates, options.static,
                                                      options.data.parent])
-    prepared = prepare(options, report)
+    prepared, scores = prepare(options, report)
     report.fail_if_errors()
     site, outputs, assets, statics = prepared
     files = render_site(options, site, outputs)
@@ -97,3 +124,4 @@ def _build(options: Options, report: Report, write: bool, strict: bool) -> None:
         copies = {**{a.source: a.path for a in assets}, **statics}
         copies = {path: source for path, source in copies.items() if path not in files}
         write_site(files, copies, options.out)
+    return scores

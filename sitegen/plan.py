@@ -38,6 +38,7 @@ class Site:
     finder: str         # the finder page's path
     notices: tuple["Notice", ...]
     paths: frozenset[str]   # every path a link may lead to
+    feed: str | None = None   # the notices' Atom feed, published only with a base URL (ids are URLs)
 
     def comune_page(self, comune: Comune) -> str:
         """Where a comune's desk page is: beside the finder, in a folder named by its slug."""
@@ -67,8 +68,12 @@ class Output:
 
     @property
     def canonical_path(self) -> str:
-        """The address people share: "sportelli/gussola/" rather than ".../index.html"."""
-        return self.dest[: -len("index.html")] if self.dest.endswith("index.html") else self.dest
+        return canonical_path(self.dest)
+
+
+def canonical_path(dest: str) -> str:
+    """The address people share: "sportelli/gussola/" rather than ".../index.html"."""
+    return dest[: -len("index.html")] if dest.endswith("index.html") else dest
 
 
 def page_dest(page: Page) -> str:
@@ -85,20 +90,23 @@ def page_dest(page: Page) -> str:
 def url_between(from_dest: str, target: str) -> str:
     """A relative link from one output to a path of the site; folders get an explicit index.html,
     so that the same files work at a domain root, under a sub-path and opened from disk."""
-    fragment = ""
-    if "#" in target:
-        target, fragment = target.split("#", 1)
-        fragment = "#" + fragment
+    target, fragment = file_target(target)
+    return posixpath.relpath(target, posixpath.dirname(from_dest) or ".") + fragment
+
+
+def file_target(target: str) -> tuple[str, str]:
+    """("privacy/index.html", "#fragment") for "privacy/#fragment": a file, never a folder."""
+    target, hash_, fragment = target.partition("#")
     if target == "" or target.endswith("/"):
         target += "index.html"
-    return posixpath.relpath(target, posixpath.dirname(from_dest) or ".") + fragment
+    return target, hash_ + fragment
 
 
 def link_from(dest: str, target: str, base_url: str | None) -> str:
     """The one way the site links to itself. The 404 page is served at any depth, so its links
     start from the site's root path when the address is known."""
     if dest == "404.html" and base_url:
-        return urlsplit(base_url).path + target
+        return urlsplit(base_url).path + "".join(file_target(target))
     return url_between(dest, target)
 
 
@@ -130,19 +138,26 @@ def plan_site(pages: list[Page], assets: list[Asset], contacts: Contacts, today:
                for p in pages]
     outputs += [comune_output(c, comune_dest(finder, c), contacts.source) for c in contacts.comuni]
     check_unique_dests(outputs, report)
+    feed = feed_path(pages, dests) if base_url else None
     known = ({o.dest for o in outputs} | {a.source for a in assets} | set(static_files)
-             | {vcard_path(finder, desk) for desk in contacts.desks})
+             | {vcard_path(finder, desk) for desk in contacts.desks} | ({feed} if feed else set()))
     anchors = {o.dest: set(ID_RE.findall(o.body_html)) for o in outputs if o.page}
     outputs = [relink(o, dests, known, anchors, base_url, report) if o.page else o for o in outputs]
     site = Site(name="ACTIVITY.CR", base_url=base_url, today=today, nav=navigation(pages, dests),
                 contacts=contacts, mode=mode, finder=finder, notices=notices(pages, dests),
-                paths=frozenset(known))
+                paths=frozenset(known), feed=feed)
     return site, outputs
 
 
 def navigation(pages: list[Page], dests: dict[str, str]) -> tuple[NavItem, ...]:
     in_menu = sorted((p for p in pages if p.menu is not None), key=lambda p: (p.menu, p.source))
     return tuple(NavItem(p.title if p.kind != "home" else "Home", dests[p.source]) for p in in_menu)
+
+
+def feed_path(pages: list[Page], dests: dict[str, str]) -> str | None:
+    """The Atom feed sits beside the notices page ("avvisi/feed.xml"); no notices page, no feed."""
+    listing = [p for p in pages if p.kind == "avvisi"]
+    return posixpath.join(posixpath.dirname(dests[listing[0].source]), "feed.xml") if listing else None
 
 
 def notices(pages: list[Page], dests: dict[str, str]) -> tuple[Notice, ...]:

@@ -118,8 +118,8 @@ def serve(options: Options, host: str, port: int) -> int:
     try:
         rebuild(preview)
         server = Server(app=make_app(preview))
-        for folder in (options.content, options.templates, options.static, options.data.parent):
-            server.watch(str(folder), lambda: rebuild(preview))
+        for watched in (options.content, options.templates, options.static, options.data.parent, options.settings):
+            server.watch(str(watched), lambda: rebuild(preview))
         print(f"Anteprima su http://{host}:{port}/ (Ctrl+C per uscire)", flush=True)
         server.serve(host=host, port=port, open_url_delay=None, debug=False)
     finally:
