@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from browser import axe_violations
@@ -69,3 +71,121 @@ def test_pages_show_without_javascript(browser, built_site):
     page.goto((built_site / "sportelli" / "voltido" / "index.html").as_uri())
     assert page.get_by_role("link", name="Cellulare 340 4691081").is_visible()
     context.close()
+
+
+# -- what automatic checkers miss ----------------------------------------------------------------
+
+def test_landmarks_and_headings_in_order(browser, built_site):
+    """One banner, navigation, main and footer per page; one h1, then no level skipped."""
+    page = browser.new_page(viewport={"width": 360, "height": 740})
+    problems = {}
+    for name in all_pages(built_site):
+        page.goto((built_site / name).as_uri())
+        found = page.evaluate("""() => ({
+            landmarks: ['body > header', 'nav', 'main', 'body > footer'].map(s => document.querySelectorAll(s).length),
+            levels: [...document.querySelectorAll('h1, h2, h3, h4, h5, h6')].map(h => +h.tagName[1]),
+        })""")
+        levels = found["levels"]
+        skipped = [b for a, b in zip(levels, levels[1:]) if b > a + 1]
+        if found["landmarks"] != [1, 1, 1, 1] or levels[:1] != [1] or levels.count(1) != 1 or skipped:
+            problems[name] = found
+    page.close()
+    assert problems == {}
+
+
+def test_skip_link_is_first_shows_on_focus_and_reaches_the_content(browser, built_site):
+    page = browser.new_page(viewport={"width": 360, "height": 740})
+    page.goto((built_site / "sportelli" / "gussola" / "index.html").as_uri())
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "Vai al contenuto"
+    box = page.evaluate("(() => { const r = document.activeElement.getBoundingClientRect(); "
+                        "return [r.top, r.bottom, r.width]; })()")
+    assert box[0] >= 0 and box[1] <= 740 and box[2] > 0   # on screen while focused
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "contenuto"
+    page.close()
+
+
+def test_every_control_shows_where_the_focus_is(browser, built_site):
+    """Each link, field and button gets a visible outline when reached with the keyboard."""
+    page = browser.new_page(viewport={"width": 1280, "height": 800})
+    unmarked = {}
+    for name in ("index.html", "sportelli/index.html", "sportelli/gussola/index.html"):
+        page.goto((built_site / name).as_uri())
+        count = page.evaluate("document.querySelectorAll('a[href], input, button').length")
+        seen = []
+        for _ in range(count):
+            page.keyboard.press("Tab")
+            seen.append(page.evaluate("""() => { const e = document.activeElement, s = getComputedStyle(e);
+                const ring = s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) >= 2;
+                return [e.outerHTML.slice(0, 60), ring || s.boxShadow !== 'none'];
+            }"""))
+        unmarked[name] = [html for html, visible in seen if not visible]
+        assert len(seen) == count
+    page.close()
+    assert unmarked == {name: [] for name in unmarked}
+
+
+def test_text_reflows_at_200_percent_zoom(browser, built_site):
+    """A 1280 px window at 200 % zoom: 640 CSS px wide, everything twice as large, no sideways scroll."""
+    context = browser.new_context(viewport={"width": 640, "height": 400}, device_scale_factor=2)
+    page = context.new_page()
+    wide = []
+    for name in all_pages(built_site):
+        page.goto((built_site / name).as_uri())
+        if page.evaluate("document.documentElement.scrollWidth > document.documentElement.clientWidth"):
+            wide.append(name)
+    context.close()
+    assert wide == []
+
+
+def contrast(fg: list[float], bg: list[float]) -> float:
+    def luminance(rgb):
+        channels = [c / 255 for c in rgb[:3]]
+        linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+    light, dark = sorted((luminance(fg), luminance(bg)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+def test_body_text_reaches_aaa_contrast(browser, built_site):
+    """Paragraphs and list items of the content: at least 7:1 (WCAG AAA), not only AA's 4.5:1."""
+    page = browser.new_page(viewport={"width": 360, "height": 740})
+    weak = []
+    for name in all_pages(built_site):
+        page.goto((built_site / name).as_uri())
+        pairs = page.evaluate("""() => {
+            const rgb = c => c.match(/[\\d.]+/g).map(Number);
+            const background = e => { for (; e; e = e.parentElement) { const c = getComputedStyle(e).backgroundColor;
+                if (rgb(c).length < 4 || rgb(c)[3] > 0) return rgb(c); } return [255, 255, 255]; };
+            return [...document.querySelectorAll('main p, main li')].filter(e => e.textContent.trim())
+                .map(e => [e.textContent.trim().slice(0, 40), rgb(getComputedStyle(e).color), background(e)]);
+        }""")
+        weak += [(name, text, round(contrast(fg, bg), 1)) for text, fg, bg in pairs if contrast(fg, bg) < 7]
+    page.close()
+    assert weak == []
+
+
+def test_motion_is_off_for_people_who_ask(browser, built_site):
+    context = browser.new_context(reduced_motion="reduce")
+    page = context.new_page()
+    page.goto((built_site / "sportelli" / "index.html").as_uri())
+    moving = page.evaluate("""() => [...document.querySelectorAll('*')].filter(e => {
+        const s = getComputedStyle(e);
+        return s.animationName !== 'none' || parseFloat(s.transitionDuration) > 0 || s.scrollBehavior === 'smooth';
+    }).length""")
+    context.close()
+    assert moving == 0
+
+
+def test_link_texts_make_sense_alone(built_site):
+    """No "clicca qui", "qui" or "leggi" links: a screen reader's list of links must say where each goes."""
+    vague = {"qui", "clicca qui", "leggi", "leggi tutto", "di più", "link", "questo", "vai", "scopri di più"}
+    found = []
+    for name in all_pages(built_site):
+        text = (built_site / name).read_text(encoding="utf-8")
+        for link in re.findall(r"<a\b[^>]*>(.*?)</a>", text, re.DOTALL):
+            words = re.sub(r"<[^>]+>", "", link).strip().lower()
+            if words in vague or not words:
+                found.append((name, link))
+    assert found == []
