@@ -189,3 +189,20 @@ def test_link_texts_make_sense_alone(built_site):
             if words in vague or not words:
                 found.append((name, link))
     assert found == []
+
+
+@pytest.mark.parametrize("width", [320, 360])
+def test_comune_names_are_never_cut_in_the_middle(browser, built_site, width):
+    """On the home page's grid, "Casalmaggiore" must not become "Casalmaggior / e"."""
+    page = browser.new_page(viewport={"width": width, "height": 740})
+    page.goto((built_site / "index.html").as_uri())
+    cut = page.evaluate("""() => [...document.querySelectorAll('.griglia-comuni a')].flatMap(a => {
+        const text = a.firstChild, words = [], range = document.createRange();
+        for (const m of text.data.matchAll(/\\S+/g)) {
+            range.setStart(text, m.index); range.setEnd(text, m.index + m[0].length);
+            if (range.getClientRects().length > 1) words.push(m[0]);
+        }
+        return words;
+    })""")
+    page.close()
+    assert cut == []
