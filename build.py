@@ -15,7 +15,9 @@ import traceback
 from datetime import date, datetime, timezone
 from pathlib import Path
 
+from sitegen.cache import BuildCache
 from sitegen.errors import BuildFailed, Report, summary
+from sitegen.parallel import available_cores
 from sitegen.pipeline import Options, build
 
 PROJECT = Path(__file__).resolve().parent
@@ -35,6 +37,10 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--strict", action="store_true", help="anche gli avvisi fanno fallire")
     parser.add_argument("--host", default="127.0.0.1", help="per serve: indirizzo su cui ascoltare")
     parser.add_argument("--port", type=int, default=8000, help="per serve: porta (predefinita 8000)")
+    parser.add_argument("--jobs", type=int, default=available_cores(),
+                        help="processi in parallelo (predefinito: uno per processore)")
+    parser.add_argument("--no-cache", action="store_true",
+                        help="rifà tutto da capo invece di riusare il lavoro della volta precedente")
     parser.add_argument("--debug", action="store_true", help="mostra i dettagli tecnici degli errori interni")
     args = parser.parse_args(argv)
     if args.base_url is not None:
@@ -89,7 +95,9 @@ def run(args: argparse.Namespace) -> int:
         return serve(options, host=args.host, port=args.port)
     report = Report()
     try:
-        scores = build(options, report, write=args.command == "build", strict=args.strict)
+        write = args.command == "build"
+        cache = BuildCache.beside(options.out) if write and not args.no_cache else None
+        scores = build(options, report, write=write, strict=args.strict, cache=cache, jobs=max(1, args.jobs))
     except BuildFailed:
         print_report(report)
         strict_note = " (con --strict anche gli avvisi bloccano)" if args.strict and not report.errors else ""

@@ -6,6 +6,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
 from pathlib import Path
 
 import yaml
@@ -129,7 +130,15 @@ class Contacts:
         return min(starts) if starts else None
 
     def comuni_of(self, desk: Desk) -> tuple[Comune, ...]:
-        return tuple(c for c in self.comuni if c.desk == desk)
+        return self._by_desk.get(desk.key, ())
+
+    @cached_property
+    def _by_desk(self) -> dict[str, tuple[Comune, ...]]:
+        """Comuni grouped by desk once: every comune page lists its desk's other comuni."""
+        groups: dict[str, list[Comune]] = {}
+        for comune in self.comuni:
+            groups.setdefault(comune.desk.key, []).append(comune)
+        return {key: tuple(found) for key, found in groups.items()}
 
     def shared_cap(self, cap: str) -> SharedCap | None:
         return next((s for s in self.shared_caps if s.cap == cap), None)

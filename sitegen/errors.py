@@ -63,6 +63,9 @@ class BuildFailed(Exception):
         super().__init__(f"{len(report.errors)} errori")
         self.report = report
 
+    def __reduce__(self):   # raised in a worker process, re-raised in the parent
+        return BuildFailed, (self.report,)
+
 
 def fail(path: str, line: int, col: int, message: str) -> BuildFailed:
     """A BuildFailed holding one error, for problems that stop a stage at once."""

@@ -1,15 +1,18 @@
-"""Write the site into a staging folder beside the output, and swap it in only when complete."""
+"""Write the site: changed files are staged beside the output and moved in only when the build is complete."""
 
 from __future__ import annotations
 
 import os
+import posixpath
 import shutil
 from pathlib import Path
 
+from .digest import digest
 from .errors import fail
 
 MARKER = ".activitycr-site"   # proves that a folder was written by this generator
-MARKER_TEXT = b"Cartella creata da build.py di ACTIVITY.CR: viene sostituita a ogni pubblicazione.\n"
+MARKER_TEXT = ("Cartella creata da build.py di ACTIVITY.CR: la aggiorna a ogni pubblicazione. "
+               "Non metterci altri file.\n").encode("utf-8")
 
 
 def check_out_dir(out_dir: Path, project: Path, protected: list[Path]) -> None:
@@ -33,47 +36,94 @@ def check_out_dir(out_dir: Path, project: Path, protected: list[Path]) -> None:
 
 
 def safe_target(root: Path, relative: str) -> Path:
-    """The path of an output file, refusing one that would land outside the output folder."""
-    target = (root / relative).resolve()
-    if root.resolve() not in target.parents:
+    """The path of an output file, refusing one that would land outside the output folder.
+    Checked on the text of the path: every path is made by the build, never by a symlink."""
+    normal = posixpath.normpath(relative)
+    if normal.startswith(("../", "/")) or normal in ("..", "."):
         raise fail(relative, 0, 0, "questo file finirebbe fuori dalla cartella del sito: controlla lo slug")
-    return target
+    return root / normal
 
 
-def write_site(files: dict[str, bytes], copies: dict[str, Path], out_dir: Path) -> None:
-    """Write every file into a staging folder, then swap it in place of `out_dir`.
+class SiteWriter:
+    """Writes a build into `out_dir`, touching only the files whose bytes changed.
 
-    A failure at any point before the swap leaves `out_dir` exactly as it was; files of
-    removed pages disappear because the new folder only holds what this build made.
+    Changed files are first written into a staging folder beside the output. Only when the
+    whole build has succeeded does `commit` move them in, one atomic rename each, and delete
+    the files that no page makes any more; `abort` (or any failure before) leaves `out_dir`
+    exactly as it was. Unchanged files are never rewritten, so a rebuild costs what changed.
     """
-    parent = out_dir.resolve().parent
-    parent.mkdir(parents=True, exist_ok=True)
-    staging = parent / f".{out_dir.name}.nuovo"
-    retired = parent / f".{out_dir.name}.vecchio"
-    for leftover in (staging, retired):
-        if leftover.exists():
-            shutil.rmtree(leftover)
-    staging.mkdir()
-    try:
-        for relative, data in sorted(files.items()):
-            target = safe_target(staging, relative)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(data)
-        for relative, source in sorted(copies.items()):
-            target = safe_target(staging, relative)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(source, target)
-        (staging / MARKER).write_bytes(MARKER_TEXT)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    swap(staging, out_dir.resolve(), retired)
+
+    def __init__(self, out_dir: Path, manifest: dict[str, str] | None):
+        self.out = out_dir.resolve()
+        self.staging = self.out.parent / f".{self.out.name}.nuovo"
+        # The digest of every file of the last build, when known; otherwise files are compared.
+        self.manifest = manifest if manifest is not None and (self.out / MARKER).exists() else None
+        self.made: set[Path] = set()
+
+    def make_folder(self, folder: Path) -> None:
+        """mkdir -p, once per folder: a site of 10,000 pages has 10,000 folders."""
+        if folder not in self.made:
+            folder.mkdir(parents=True, exist_ok=True)
+            self.made.add(folder)
+
+    def start(self) -> None:
+        self.out.parent.mkdir(parents=True, exist_ok=True)
+        # What an interrupted build left (".vecchio": the folder swap of earlier versions).
+        for leftover in (self.staging, self.out.parent / f".{self.out.name}.vecchio"):
+            if leftover.exists():
+                shutil.rmtree(leftover)
+        self.staging.mkdir()
+
+    def stage(self, relative: str, data: bytes) -> tuple[str, bool]:
+        """(digest of `data`, whether it differs from what `out_dir` has). Safe in worker processes."""
+        fingerprint = digest(data)
+        current = safe_target(self.out, relative)
+        if self.unchanged(relative, current, data, fingerprint):
+            return fingerprint, False
+        staged = safe_target(self.staging, relative)
+        self.make_folder(staged.parent)
+        staged.write_bytes(data)
+        return fingerprint, True
+
+    def unchanged(self, relative: str, current: Path, data: bytes, fingerprint: str) -> bool:
+        try:
+            if self.manifest is not None:
+                return self.manifest.get(relative) == fingerprint and current.stat().st_size == len(data)
+            return current.read_bytes() == data
+        except OSError:
+            return False
+
+    def commit(self, files: set[str], changed: set[str]) -> None:
+        """Move the changed files in and remove the files of the last build that are not in `files`."""
+        if not self.out.exists():   # a first build: the staging folder becomes the site, in one rename
+            (self.staging / MARKER).write_bytes(MARKER_TEXT)
+            os.replace(self.staging, self.out)
+            return
+        self.made.clear()
+        for relative in sorted(changed):
+            target = self.out / relative
+            self.make_folder(target.parent)
+            os.replace(self.staging / relative, target)
+        old = set(self.manifest) if self.manifest is not None else self.existing()
+        for relative in sorted(old - files, reverse=True):
+            gone = self.out / relative
+            if gone.is_file():
+                gone.unlink()
+                remove_empty_folders(gone.parent, self.out)
+        marker = self.out / MARKER
+        if not marker.is_file() or marker.read_bytes() != MARKER_TEXT:
+            marker.write_bytes(MARKER_TEXT)
+        shutil.rmtree(self.staging, ignore_errors=True)
+
+    def abort(self) -> None:
+        shutil.rmtree(self.staging, ignore_errors=True)
+
+    def existing(self) -> set[str]:
+        return {p.relative_to(self.out).as_posix() for p in self.out.rglob("*")
+                if p.is_file() and p.name != MARKER}   # hidden files too: a build never makes one
 
 
-def swap(staging: Path, out: Path, retired: Path) -> None:
-    """Two renames: the window in which `out` is missing is as short as the file system allows."""
-    if out.exists():
-        os.replace(out, retired)
-    os.replace(staging, out)
-    if retired.exists():
-        shutil.rmtree(retired)
+def remove_empty_folders(folder: Path, top: Path) -> None:
+    while folder != top and top in folder.parents and not any(folder.iterdir()):
+        folder.rmdir()
+        folder = folder.parent

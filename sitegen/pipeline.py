@@ -7,13 +7,15 @@ from datetime import date
 from pathlib import Path
 
 from . import extras
+from .cache import BuildCache
 from .contacts import load_contacts
-from .content import read_pages
+from .content import Asset, Page, Read, new_markdown, read_page, read_pages
+from .digest import code_key, digest
 from .errors import BuildFailed, Report
 from .finder import finder_script
-from .output import check_out_dir, write_site
-from .plan import plan_site
-from .readability import gulpease
+from .output import SiteWriter, check_out_dir
+from .parallel import run_chunks
+from .plan import Output, Site, plan_site, relink
 from .render import make_environment, render_output
 from .settings import load_settings
 
@@ -55,43 +57,80 @@ class Readability:
     minimum: int
 
 
-def readability(options: Options, pages, report: Report) -> list[Readability]:
+def readability(options: Options, pages: list[Page], report: Report) -> list[Readability]:
     """The Gulpease index of every page; a warning for each one below the settings' minimum."""
     settings = load_settings(options.settings, options.display(options.settings), report)
     content = options.display(options.content)
-    scores = [Readability(f"{content}/{page.source}", gulpease(page.body_html), settings.readability_min)
-              for page in pages]
+    scores = [Readability(f"{content}/{page.source}", page.readability, settings.readability_min) for page in pages]
     for score, page in zip(scores, pages):
         if score.index is not None and score.index < score.minimum:
-            first_line = page.body_line + len(page.text) - len(page.text.lstrip("\n"))
-            report.warning(score.source, first_line, 0,
+            report.warning(score.source, page.text_line, 0,
                            f"testo difficile da leggere: indice Gulpease {score.index}, sotto {score.minimum} "
                            "(la soglia in sito.yaml). Scrivi frasi più brevi, una idea per frase, "
                            "e usa parole di tutti i giorni")
     return scores
 
 
-def prepare(options: Options, report: Report):
+@dataclass
+class Prepared:
+    """Stages 1-3 done: the site planned and every source checked."""
+
+    readings: list[Read]
+    assets: list[Asset]
+    statics: dict[str, Path]
+    site: Site
+    outputs: list[Output]
+
+
+def prepare(options: Options, report: Report, cache: BuildCache | None = None,
+            jobs: int = 1) -> tuple[Prepared | None, list[Readability]]:
     """Stages 1-3 (load, read, plan): everything that can be checked without writing."""
     contacts = load_contacts(options.data, options.display(options.data), report)
-    pages, assets = read_pages(options.content, report, options.display(options.content))
+    readings, assets = read_pages(options.content, report, options.display(options.content), cache, jobs)
+    pages = [r.page for r in readings if r.page]
     scores = readability(options, pages, report)
     if contacts is None:
         return None, scores
     statics = static_files(options)
     site, outputs = plan_site(pages, assets, contacts, options.today, options.base_url, sorted(statics), report)
-    return (site, outputs, assets, statics), scores
+    return Prepared(readings, assets, statics, site, outputs), scores
 
 
-def render_site(options: Options, site, outputs) -> dict[str, bytes]:
-    """Stage 4: every output to bytes, plus the files made from the site as a whole."""
-    env = make_environment(options.templates.resolve())
-    templates_display = options.display(options.templates)
-    files = {}
-    for output in outputs:
-        context = extras.template_context(site, output)
-        files[output.dest] = render_output(env, site, output, templates_display, context)
-    files.update(extras.site_files(site, outputs))
+def site_key(options: Options, site: Site) -> str:
+    """Everything outside a page that may change how it renders: the code, the templates, the
+    data, the whole site's paths and navigation, the date and the address. A page is rendered
+    again when this or its own file changed."""
+    templates = sorted(p for p in options.templates.rglob("*") if p.is_file())
+    parts = [code_key(), options.data.read_bytes(), repr(site.base_url), site.today.isoformat(), site.finder,
+             repr(site.feed), repr(site.nav), repr(site.notices), repr(sorted(site.paths)), repr(sorted(site.dests.items()))]
+    for path in templates:
+        parts += [path.relative_to(options.templates).as_posix(), path.read_bytes()]
+    return digest(*parts)
+
+
+def output_key(key: str, output: Output) -> str:
+    return digest(key, output.dest, output.page.digest if output.page else "")
+
+
+class Renderer:
+    """Stage 4, one output at a time; built before the workers fork, so they share it."""
+
+    def __init__(self, options: Options, site: Site, bodies: BodySource):
+        self.env = make_environment(options.templates.resolve())
+        self.templates_display = options.display(options.templates)
+        self.site = site
+        self.bodies = bodies
+
+    def render(self, output: Output) -> bytes:
+        if output.page is not None:
+            output = relink(output, self.bodies(output.page), self.site)
+        context = extras.template_context(self.site, output)
+        return render_output(self.env, self.site, output, self.templates_display, context)
+
+
+def site_files(options: Options, prepared: Prepared) -> dict[str, bytes]:
+    """The files made from the site as a whole: vCards, robots.txt, sitemap, feed, finder.js."""
+    files = extras.site_files(prepared.site, prepared.outputs)
     # The finder's script is kept commented in static/ and served without comments (size budget).
     script = options.static / "finder.js"
     if script.is_file():
@@ -99,29 +138,93 @@ def render_site(options: Options, site, outputs) -> dict[str, bytes]:
     return files
 
 
-def build(options: Options, report: Report, write: bool = True, strict: bool = False) -> list[Readability]:
+def build(options: Options, report: Report, write: bool = True, strict: bool = False,
+          cache: BuildCache | None = None, jobs: int = 1) -> list[Readability]:
     """The whole build; returns the readability of every page. Raises BuildFailed carrying
-    `report`, having written nothing, when any stage found an error (or, with `strict`, a warning)."""
+    `report`, having written nothing, when any stage found an error (or, with `strict`, a
+    warning). With a `cache`, only what changed since the last build is converted, rendered
+    and written; the files are the same as without it."""
     try:
-        return _build(options, report, write, strict)
+        return _build(options, report, write, strict, cache, jobs)
     except BuildFailed as failed:
         if failed.report is not report:  # a problem that stopped a stage at once
             report.problems.extend(failed.report.problems)
         raise BuildFailed(report) from None
 
 
-def _build(options: Options, report: Report, write: bool, strict: bool) -> list[Readability]:
+def _build(options: Options, report: Report, write: bool, strict: bool, cache: BuildCache | None,
+           jobs: int) -> list[Readability]:
     if write:
         check_out_dir(options.out, options.project, [options.content, options.templates, options.static,
                                                      options.data.parent])
-    prepared, scores = prepare(options, report)
+    prepared, scores = prepare(options, report, cache, jobs)
     report.fail_if_errors()
-    site, outputs, assets, statics = prepared
-    files = render_site(options, site, outputs)
-    if strict and report.warnings:
-        raise BuildFailed(report)
-    if write:
-        copies = {**{a.source: a.path for a in assets}, **statics}
-        copies = {path: source for path, source in copies.items() if path not in files}
-        write_site(files, copies, options.out)
+    assert prepared is not None
+    bodies = BodySource(options, prepared.readings, cache)
+    renderer = Renderer(options, prepared.site, bodies)
+    if not write:
+        run_chunks(lambda chunk: [len(renderer.render(o)) for o in chunk], prepared.outputs, jobs)
+        site_files(options, prepared)
+        if strict and report.warnings:
+            raise BuildFailed(report)
+        return scores
+    written = write_outputs(options, prepared, renderer, cache, jobs, strict, report)
+    if cache is not None:
+        cache.remember(prepared.readings, written)
     return scores
+
+
+def write_outputs(options: Options, prepared: Prepared, renderer: Renderer, cache: BuildCache | None,
+                  jobs: int, strict: bool, report: Report) -> dict[str, tuple[str, str]]:
+    """Stages 4 and 5: render what changed, stage what differs, then move it in.
+    Returns every output's (input key, digest) for the next build."""
+    previous = cache.outputs if cache is not None else {}
+    writer = SiteWriter(options.out, {dest: d for dest, (_, d) in previous.items()} if cache is not None else None)
+    key = site_key(options, prepared.site)
+    keys = {o.dest: output_key(key, o) for o in prepared.outputs}
+    # Trusts the output folder to hold what the last build wrote there (--no-cache if not).
+    todo = [o for o in prepared.outputs if previous.get(o.dest, ("",))[0] != keys[o.dest]]
+    renderer.bodies.preload(o.page for o in todo if o.page)
+    writer.start()
+    try:
+        results = dict(zip((o.dest for o in todo), run_chunks(
+            lambda chunk: [writer.stage(o.dest, renderer.render(o)) for o in chunk], todo, jobs)))
+        for relative, data in site_files(options, prepared).items():
+            results[relative] = writer.stage(relative, data)
+        copies = {**{a.source: a.path for a in prepared.assets}, **prepared.statics}
+        for relative, source in sorted(copies.items()):
+            if relative not in results:
+                results[relative] = writer.stage(relative, source.read_bytes())
+        if strict and report.warnings:
+            raise BuildFailed(report)
+        files = set(results) | {o.dest for o in prepared.outputs}
+        writer.commit(files, {relative for relative, (_, changed) in results.items() if changed})
+    except BaseException:
+        writer.abort()
+        raise
+    digests = {relative: d for relative, (d, _) in results.items()}
+    return {relative: (keys.get(relative, ""), digests.get(relative) or previous[relative][1]) for relative in files}
+
+
+class BodySource:
+    """Page bodies by digest: just converted, from the cache, or converted again when the
+    cache has lost one (never an error)."""
+
+    def __init__(self, options: Options, readings: list[Read], cache: BuildCache | None):
+        self.fresh = {r.page.digest: r.body for r in readings if r.page and r.body is not None}
+        self.cache = cache
+        self.content = options.content
+        self.display = options.display(options.content)
+
+    def preload(self, pages) -> None:
+        if self.cache is not None:
+            self.cache.bodies_for({p.digest for p in pages if p.digest not in self.fresh})
+
+    def __call__(self, page: Page) -> str:
+        body = self.fresh.get(page.digest) or (self.cache.body(page.digest) if self.cache else None)
+        if body is None:
+            found = read_page(self.content / page.source, page.source, f"{self.display}/{page.source}",
+                              new_markdown(), Report())
+            body = found[1] if found else ""
+            self.fresh[page.digest] = body
+        return body

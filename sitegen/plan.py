@@ -6,17 +6,16 @@ import html
 import posixpath
 import re
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from datetime import date
 from urllib.parse import urlsplit
 
 from .contacts import Comune, Contacts, Mode
-from .content import Asset, Page, link_line, resolve
+from .content import LINK_ATTR_RE, Asset, Page, resolve
 from .errors import Report
 
 FINDER_DIR = "sportelli"
 SCHEME_RE = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
-LINK_ATTR_RE = re.compile(r'(?P<attr>href|src)="(?P<value>[^"]*)"')
-ID_RE = re.compile(r'\bid="([^"]*)"')
 
 
 @dataclass(frozen=True)
@@ -38,6 +37,7 @@ class Site:
     finder: str         # the finder page's path
     notices: tuple["Notice", ...]
     paths: frozenset[str]   # every path a link may lead to
+    dests: dict[str, str]   # where each page of content/ is written, by source ("progetto.md")
     feed: str | None = None   # the notices' Atom feed, published only with a base URL (ids are URLs)
 
     def comune_page(self, comune: Comune) -> str:
@@ -91,7 +91,18 @@ def url_between(from_dest: str, target: str) -> str:
     """A relative link from one output to a path of the site; folders get an explicit index.html,
     so that the same files work at a domain root, under a sub-path and opened from disk."""
     target, fragment = file_target(target)
-    return posixpath.relpath(target, posixpath.dirname(from_dest) or ".") + fragment
+    return relative_path(target, posixpath.dirname(from_dest)) + fragment
+
+
+@lru_cache(maxsize=65536)
+def relative_path(target: str, folder: str) -> str:
+    """posixpath.relpath for the site's own paths (normalised, relative, no ".."), several
+    times faster: every page links the menu, and a big site has many pages."""
+    to, start = target.split("/"), folder.split("/") if folder else []
+    common = 0
+    while common < len(start) and common < len(to) - 1 and start[common] == to[common]:
+        common += 1
+    return "/".join([".."] * (len(start) - common) + to[common:])
 
 
 def file_target(target: str) -> tuple[str, str]:
@@ -121,7 +132,8 @@ def vcard_path(finder: str, desk) -> str:
 
 def plan_site(pages: list[Page], assets: list[Asset], contacts: Contacts, today: date,
               base_url: str | None, static_files: list[str], report: Report) -> tuple[Site, list[Output]]:
-    """Every output of the site, with internal links checked and made relative."""
+    """Every output of the site, with the links of every page checked (made relative when
+    the page is rendered: see relink)."""
     dests = {page.source: page_dest(page) for page in pages}
     finder_pages = [p for p in pages if p.kind == "sportelli"]
     if len(finder_pages) != 1:
@@ -134,18 +146,21 @@ def plan_site(pages: list[Page], assets: list[Asset], contacts: Contacts, today:
                        "le pagine dei comuni non sapranno dire come si accede agli sportelli. "
                        "Aggiungi un periodo o togli la data \"al\" dall'ultimo")
     outputs = [Output(dest=dests[p.source], template=f"{p.kind}.html", source=f"content/{p.source}",
-                      title=p.title, description=p.description, body_html=p.body_html, page=p)
+                      title=p.title, description=p.description, page=p)
                for p in pages]
     outputs += [comune_output(c, comune_dest(finder, c), contacts.source) for c in contacts.comuni]
     check_unique_dests(outputs, report)
     feed = feed_path(pages, dests) if base_url else None
     known = ({o.dest for o in outputs} | {a.source for a in assets} | set(static_files)
              | {vcard_path(finder, desk) for desk in contacts.desks} | ({feed} if feed else set()))
-    anchors = {o.dest: set(ID_RE.findall(o.body_html)) for o in outputs if o.page}
-    outputs = [relink(o, dests, known, anchors, base_url, report) if o.page else o for o in outputs]
+    anchors = {o.dest: o.page.anchors for o in outputs if o.page}
+    for output in outputs:
+        if output.page:
+            for value, line in output.page.links:
+                link_target(output.page, output.dest, value, line, dests, known, anchors, report)
     site = Site(name="ACTIVITY.CR", base_url=base_url, today=today, nav=navigation(pages, dests),
                 contacts=contacts, mode=mode, finder=finder, notices=notices(pages, dests),
-                paths=frozenset(known), feed=feed)
+                paths=frozenset(known), dests=dests, feed=feed)
     return site, outputs
 
 
@@ -189,28 +204,29 @@ def check_unique_dests(outputs: list[Output], report: Report) -> None:
             first[output.dest] = output
 
 
-def relink(output: Output, dests: dict[str, str], known: set[str], anchors: dict[str, set[str]],
-           base_url: str | None, report: Report) -> Output:
-    """Check every link of a page body and rewrite it relative to where the page is written."""
+def relink(output: Output, body_html: str, site: Site) -> Output:
+    """The page with its body, every link rewritten relative to where the page is written.
+    The links were checked when the site was planned; nothing is reported twice."""
+    unreported = Report()
 
     def replace_link(match: re.Match) -> str:
         value = html.unescape(match["value"])
-        target = link_target(output.page, output.dest, value, dests, known, anchors, report)
-        new = value if target is None else link_from(output.dest, target, base_url)
+        target = link_target(output.page, output.dest, value, 0, site.dests, site.paths, {}, unreported)
+        new = value if target is None else link_from(output.dest, target, site.base_url)
         return f'{match["attr"]}="{html.escape(new, quote=True)}"'
 
-    return replace(output, body_html=LINK_ATTR_RE.sub(replace_link, output.body_html))
+    return replace(output, body_html=LINK_ATTR_RE.sub(replace_link, body_html))
 
 
-def link_target(page: Page, dest: str, value: str, dests: dict[str, str], known: set[str],
-                anchors: dict[str, set[str]], report: Report) -> str | None:
+def link_target(page: Page, dest: str, value: str, line: int, dests: dict[str, str], known: set[str] | frozenset[str],
+                anchors: dict[str, frozenset[str]], report: Report) -> str | None:
     """The site path a link in a page body leads to; None for links to leave as written
     (other sites, e-mail, phone) and for broken ones, which are reported."""
     display = f"content/{page.source}"
     if SCHEME_RE.match(value) or value.startswith("//"):
         return None
     if value.startswith("/"):
-        report.error(display, link_line(page, value), 0, f"il collegamento \"{value}\" inizia con '/': "
+        report.error(display, line, 0, f"il collegamento \"{value}\" inizia con '/': "
                      "scrivilo relativo al file, per esempio \"progetto.md\" o \"../sportelli.md\"")
         return None
     path, _, fragment = value.partition("#")
@@ -219,17 +235,17 @@ def link_target(page: Page, dest: str, value: str, dests: dict[str, str], known:
     elif path.endswith(".md"):
         target_dest = dests.get(resolve(page.source, path))
         if target_dest is None:
-            report.error(display, link_line(page, value), 0, f"il collegamento \"{value}\" porta a una pagina "
+            report.error(display, line, 0, f"il collegamento \"{value}\" porta a una pagina "
                          f"che non esiste (content/{resolve(page.source, path)}): correggi il nome del file")
             return None
     else:
         target = resolve(page.source, path)
         target_dest = next((t for t in (target, target + "/index.html") if t in known), None)
         if target_dest is None:
-            report.error(display, link_line(page, value), 0, f"il collegamento \"{value}\" porta a un file "
+            report.error(display, line, 0, f"il collegamento \"{value}\" porta a un file "
                          "che non esiste: controlla il nome, oppure collega la pagina .md")
             return None
     if fragment and target_dest in anchors and fragment not in anchors[target_dest]:
-        report.error(display, link_line(page, value), 0, f"nella pagina collegata non c'è il punto "
+        report.error(display, line, 0, f"nella pagina collegata non c'è il punto "
                      f"\"#{fragment}\": controlla il titolo del paragrafo a cui vuoi arrivare")
     return target_dest + (f"#{fragment}" if fragment else "")

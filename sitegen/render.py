@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from functools import lru_cache
 from datetime import date
 from pathlib import Path
 
@@ -34,7 +35,10 @@ def script_json(value) -> Markup:
     return Markup(text.replace("</", "<\\/"))
 
 
+@lru_cache(maxsize=4)
 def make_environment(templates_dir: Path) -> jinja2.Environment:
+    """One environment per templates folder and process: the preview rebuilds on every save, and
+    Jinja recompiles a template only when its file changed (auto_reload)."""
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(templates_dir)),
         autoescape=True,

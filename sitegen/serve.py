@@ -7,10 +7,11 @@ import mimetypes
 import shutil
 import sys
 import tempfile
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import unquote
 
+from .cache import BuildCache
 from .errors import BuildFailed, Report, summary
 from .pipeline import Options, build
 
@@ -21,6 +22,7 @@ class Preview:
 
     options: Options
     problems: list[str]
+    cache: BuildCache = field(default_factory=BuildCache)   # in memory: a save redoes only what changed
 
     @property
     def root(self) -> Path:
@@ -31,7 +33,7 @@ def rebuild(preview: Preview) -> bool:
     """Build into the preview folder; on failure keep the last good files and remember why."""
     report = Report()
     try:
-        build(preview.options, report)
+        build(preview.options, report, cache=preview.cache)
     except BuildFailed:
         preview.problems = [str(p) for p in report.sorted()]
     except Exception as exc:  # a bug must not stop the preview: show it and keep serving
@@ -109,6 +111,8 @@ def serve(options: Options, host: str, port: int) -> int:
     from livereload import Server  # imported here: only the preview needs it
     from livereload.handlers import LiveReloadHandler
 
+    from .watch import EventWatcher
+
     # livereload ignores changes within 3 s of the last reload; an editor who fixes a mistake
     # quickly would keep seeing the error page although the rebuild succeeded.
     LiveReloadHandler.DEFAULT_RELOAD_TIME = 0
@@ -117,7 +121,7 @@ def serve(options: Options, host: str, port: int) -> int:
     preview = Preview(replace(options, out=workdir / "site", base_url=None), [])
     try:
         rebuild(preview)
-        server = Server(app=make_app(preview))
+        server = Server(app=make_app(preview), watcher=EventWatcher())
         for watched in (options.content, options.templates, options.static, options.data.parent, options.settings):
             server.watch(str(watched), lambda: rebuild(preview))
         print(f"Anteprima su http://{host}:{port}/ (Ctrl+C per uscire)", flush=True)

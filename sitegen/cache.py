@@ -1,0 +1,164 @@
+"""What the last build of an output folder learned, so that the next one redoes only what changed.
+
+Kept in one SQLite file beside the output folder (".site.cache.sqlite" for site/): every page's
+last reading (by source, with the file's stamp), every page body (by digest, loaded only when a
+page must be rendered again), and every output's input key and digest. The cache is an
+optimisation only: a missing, old or unreadable cache means a full build, never an error.
+"""
+
+from __future__ import annotations
+
+import marshal
+import sqlite3
+from contextlib import contextmanager
+from dataclasses import fields
+from datetime import date
+from pathlib import Path
+
+from .content import Page, PageCache, Read
+from .digest import code_key
+from .errors import Problem
+
+PAGE_FIELDS = [f.name for f in fields(Page)]
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS state (name TEXT PRIMARY KEY, value BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS bodies (digest TEXT PRIMARY KEY, html TEXT NOT NULL);
+"""
+
+
+class BuildCache(PageCache):
+    """In memory for the preview (path None), or saved to `path` after each successful build."""
+
+    def __init__(self, path: Path | None = None):
+        self.path = path
+        self.readings: dict[str, Read] = {}           # by source; bodies dropped, see `bodies`
+        self.packed: dict[str, tuple] = {}            # the same as saved, not packed again if unchanged
+        self.outputs: dict[str, tuple[str, str]] = {}  # dest -> (input key, digest of the bytes)
+        self.bodies: dict[str, str] = {}               # by digest: loaded, or new since the last save
+        self.saved_bodies: set[str] = set()
+        if path is not None:
+            self._load()
+
+    @classmethod
+    def beside(cls, out_dir: Path) -> "BuildCache":
+        out = out_dir.resolve()
+        return cls(out.parent / f".{out.name}.cache.sqlite")
+
+    def reading(self, source: str) -> Read | None:
+        return self.readings.get(source)
+
+    def body(self, page_digest: str) -> str | None:
+        if page_digest not in self.bodies and self.path is not None and page_digest in self.saved_bodies:
+            try:
+                with self._connect() as db:
+                    row = db.execute("SELECT html FROM bodies WHERE digest = ?", (page_digest,)).fetchone()
+            except sqlite3.Error:
+                return None
+            if row:
+                self.bodies[page_digest] = row[0]
+        return self.bodies.get(page_digest)
+
+    def bodies_for(self, digests: set[str]) -> None:
+        """Load many bodies in one query (a template change re-renders every page)."""
+        wanted = [d for d in digests if d not in self.bodies and d in self.saved_bodies]
+        if not wanted or self.path is None:
+            return
+        try:
+            with self._connect() as db:
+                db.execute("CREATE TEMP TABLE wanted (digest TEXT PRIMARY KEY)")
+                db.executemany("INSERT INTO wanted VALUES (?)", ((d,) for d in wanted))
+                rows = db.execute("SELECT b.digest, b.html FROM bodies b JOIN wanted USING (digest)").fetchall()
+        except sqlite3.Error:
+            return
+        self.bodies.update(rows)
+
+    def remember(self, readings: list[Read], outputs: dict[str, tuple[str, str]]) -> None:
+        """After a successful build: what it read and what it wrote."""
+        for read in readings:
+            if read.body is not None and read.page is not None:
+                self.bodies[read.page.digest] = read.body
+        kept = {r.source: r for r in readings if self.readings.get(r.source) is r}   # read from here, unchanged
+        self.packed = {r.source: self.packed[r.source] if r.source in kept and r.source in self.packed else pack(r)
+                       for r in readings}
+        self.readings = {r.source: kept.get(r.source) or Read(r.source, r.display, r.stamp, r.page, None, r.problems)
+                         for r in readings}
+        self.outputs = dict(outputs)
+        if self.path is None:   # in memory: keep only the bodies of the pages that exist
+            live = {r.page.digest for r in readings if r.page}
+            self.bodies = {d: html for d, html in self.bodies.items() if d in live}
+        else:
+            self._save({r.page.digest for r in readings if r.page})
+
+    # -- the file ---------------------------------------------------------------------------
+
+    @contextmanager
+    def _connect(self):
+        """One transaction: committed when the block ends, rolled back on an error; then closed."""
+        db = sqlite3.connect(self.path)
+        try:
+            with db:
+                yield db
+        finally:
+            db.close()
+
+    def _load(self) -> None:
+        if not self.path.exists():
+            return
+        try:
+            with self._connect() as db:
+                state = dict(db.execute("SELECT name, value FROM state").fetchall())
+                if state.get("code") != code_key().encode():
+                    return   # another version of the generator: its results may differ
+                self.packed = {packed[0]: packed for packed in marshal.loads(state["readings"])}
+                self.readings = {source: unpack(packed) for source, packed in self.packed.items()}
+                self.outputs = marshal.loads(state["outputs"])
+                self.saved_bodies = set(marshal.loads(state["bodies"]))
+        except (sqlite3.Error, KeyError, ValueError, EOFError, TypeError):
+            self.readings, self.packed, self.outputs, self.saved_bodies = {}, {}, {}, set()
+
+    def _save(self, live: set[str]) -> None:
+        try:
+            self._write(live)
+        except sqlite3.Error:
+            self.path.unlink(missing_ok=True)   # next build is a full one; this one succeeded
+
+    def _write(self, live: set[str]) -> None:
+        with self._connect() as db:
+            db.executescript(SCHEMA)
+            new = [(d, html) for d, html in self.bodies.items() if d in live and d not in self.saved_bodies]
+            db.executemany("INSERT OR REPLACE INTO bodies VALUES (?, ?)", new)
+            self.saved_bodies |= {d for d, _ in new}
+            if len(self.saved_bodies) > 2 * len(live) + 100:   # old bodies: pruned now and then
+                db.execute("CREATE TEMP TABLE live (digest TEXT PRIMARY KEY)")
+                db.executemany("INSERT INTO live VALUES (?)", ((d,) for d in live))
+                db.execute("DELETE FROM bodies WHERE digest NOT IN (SELECT digest FROM live)")
+                self.saved_bodies &= live
+            state = {"code": code_key().encode(),
+                     "readings": marshal.dumps(list(self.packed.values())),
+                     "outputs": marshal.dumps(self.outputs),
+                     "bodies": marshal.dumps(sorted(self.saved_bodies))}
+            db.executemany("INSERT OR REPLACE INTO state VALUES (?, ?)", state.items())
+        self.bodies = {}
+
+
+# marshal, not pickle: plain tuples of strings and numbers load several times faster, and a
+# rebuild of a large site loads every page's reading.
+
+def pack(read: Read) -> tuple:
+    page = None
+    if read.page is not None:
+        page = tuple(value.isoformat() if isinstance(value, date) else value
+                     for value in (getattr(read.page, name) for name in PAGE_FIELDS))
+    problems = tuple((p.path, p.line, p.col, p.message, p.severity) for p in read.problems)
+    return read.source, read.display, read.stamp, page, problems
+
+
+def unpack(packed: tuple) -> Read:
+    source, display, stamp, page, problems = packed
+    if page is not None:
+        values = dict(zip(PAGE_FIELDS, page))
+        if values["date"] is not None:
+            values["date"] = date.fromisoformat(values["date"])
+        page = Page(**values)
+    return Read(source, display, tuple(stamp), page, None, tuple(Problem(*p) for p in problems))

@@ -1,0 +1,52 @@
+"""Work split over processes: the build is CPU-bound Python, so threads would not help.
+
+Worker processes are forked, so they start with everything the parent had already computed
+(the planned site, the bodies): only the items and the results cross between processes."""
+
+from __future__ import annotations
+
+import gc
+import multiprocessing
+import os
+from typing import Callable, Sequence, TypeVar
+
+Item = TypeVar("Item")
+Result = TypeVar("Result")
+
+MIN_ITEMS = 64   # below this, starting the workers costs more than it saves
+_task: Callable | None = None
+
+
+def available_cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:   # not on Linux
+        return os.cpu_count() or 1
+
+
+def run_chunks(task: Callable[[list[Item]], list[Result]], items: Sequence[Item], jobs: int) -> list[Result]:
+    """task(chunk) for consecutive chunks of `items`, in `jobs` processes; the results in the
+    order of the items, whatever order the workers finish in."""
+    items = list(items)
+    if jobs <= 1 or len(items) < MIN_ITEMS or "fork" not in multiprocessing.get_all_start_methods():
+        return task(items)
+    global _task
+    _task = task   # inherited by the forked workers: tasks need not be picklable
+    # What exists now lives for the whole build: keep the collector from scanning it again and
+    # again, in the parent and in the forked workers (and from touching it, which would copy it).
+    gc.freeze()
+    size = -(-len(items) // (jobs * 4))   # a few chunks per worker evens out uneven pages
+    chunks = [items[i:i + size] for i in range(0, len(items), size)]
+    try:
+        with multiprocessing.get_context("fork").Pool(jobs) as pool:
+            parts = pool.map(_run, chunks, chunksize=1)
+    finally:
+        _task = None
+        gc.unfreeze()
+    return [result for part in parts for result in part]
+
+
+def _run(chunk):
+    assert _task is not None
+    gc.set_threshold(50_000, 20, 20)   # workers make many short-lived objects; collect less often
+    return _task(chunk)

@@ -1,0 +1,182 @@
+"""Rebuilds that reuse the last build (cache) and builds split over processes give exactly the
+files of a plain, cold, one-process build; and a rebuild writes only what changed."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+import build
+from conftest import BASE_URL, run, source_args
+from sitegen import parallel
+
+MARKER = ".activitycr-site"
+
+
+def tree(site: Path) -> dict[str, bytes]:
+    return {p.relative_to(site).as_posix(): p.read_bytes() for p in sorted(site.rglob("*")) if p.is_file()}
+
+
+def cold(root: Path, out: Path, capsys, *extra: str) -> dict[str, bytes]:
+    """The reference: no cache, one process, into a new folder."""
+    status, _, err = run(["build", "--out", str(out), "--no-cache", "--jobs", "1", *extra] + source_args(root), capsys)
+    assert status == 0, err
+    return tree(out)
+
+
+def warm(root: Path, out: Path, capsys, *extra: str) -> dict[str, bytes]:
+    status, _, err = run(["build", "--out", str(out), *extra] + source_args(root), capsys)
+    assert status == 0, err
+    return tree(out)
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"fixture drift: {old!r}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+@pytest.fixture
+def forked(monkeypatch):
+    """Split even the small real site over two processes."""
+    monkeypatch.setattr(parallel, "MIN_ITEMS", 1)
+
+
+def test_two_processes_build_the_same_files_as_one(sources, tmp_path, capsys, forked):
+    reference = cold(sources, tmp_path / "one", capsys)
+    status, _, _ = run(["build", "--out", str(tmp_path / "two"), "--no-cache", "--jobs", "2"] + source_args(sources), capsys)
+    assert status == 0
+    assert tree(tmp_path / "two") == reference
+
+
+def test_a_failure_in_a_worker_is_reported_like_any_other(sources, tmp_path, capsys, forked):
+    (sources / "content" / "rotta.md").write_text("---\ntitolo: Rotta\ndescrizione: x\nmenu: tre\n---\nTesto.\n",
+                                                   encoding="utf-8")
+    status, _, err = run(["build", "--out", str(tmp_path / "s"), "--jobs", "2"] + source_args(sources), capsys)
+    assert status == 1 and "Traceback" not in err
+    assert 'content/rotta.md:4:7: errore: "menu" deve essere un numero intero (1, 2, 3...), non "tre"' in err
+
+
+CHANGES = {
+    # what an editor changes -> (file, old text, new text)
+    "a page's text": ("content/progetto.md", "ACTIVITY.CR", "ACTIVITY.CR (progetto)"),
+    "a page's title, shown in other pages' menus": ("content/progetto.md", "titolo: ", "titolo: Nuovo "),
+    "a page leaving the menu": ("content/partner.md", "menu: ", "# menu: "),
+    "a phone number in the data": ("data/contacts.yaml", '"0375 40200"', '"0375 40201"'),
+    "a notice's date": ("content/avvisi/sportelli-in-presenza.md", "data: 2021-01-11", "data: 2021-01-12"),
+}
+
+
+@pytest.mark.parametrize("change", sorted(CHANGES))
+def test_a_rebuild_after_a_change_equals_a_cold_build(sources, tmp_path, capsys, change, forked):
+    out = tmp_path / "site"
+    warm(sources, out, capsys)
+    relative, old, new = CHANGES[change]
+    edit(sources / relative, old, new)
+    assert warm(sources, out, capsys) == cold(sources, tmp_path / "reference", capsys)
+
+
+def test_a_rebuild_after_a_template_change_equals_a_cold_build(project_copy, tmp_path, capsys):
+    out = tmp_path / "site"
+    warm(project_copy, out, capsys)
+    edit(project_copy / "templates" / "base.html", "Vai al contenuto", "Salta al contenuto")
+    rebuilt = warm(project_copy, out, capsys)
+    assert rebuilt == cold(project_copy, tmp_path / "reference", capsys)
+    assert b"Salta al contenuto" in rebuilt["sportelli/gussola/index.html"]
+
+
+def test_a_new_address_or_day_rebuilds_what_depends_on_it(sources, tmp_path, capsys):
+    out = tmp_path / "site"
+    warm(sources, out, capsys)
+    assert warm(sources, out, capsys, "--base-url", BASE_URL) == \
+        cold(sources, tmp_path / "with-address", capsys, "--base-url", BASE_URL)
+    assert warm(sources, out, capsys, "--today", "2021-01-10") == \
+        cold(sources, tmp_path / "earlier", capsys, "--today", "2021-01-10")
+
+
+def test_added_and_removed_pages(sources, tmp_path, capsys):
+    out = tmp_path / "site"
+    warm(sources, out, capsys)
+    (sources / "content" / "nuova.md").write_text("---\ntitolo: Nuova\ndescrizione: Una pagina nuova.\n---\n"
+                                                  "Vedi [il progetto](progetto.md).\n", encoding="utf-8")
+    assert "nuova/index.html" in warm(sources, out, capsys)
+    (sources / "content" / "nuova.md").unlink()
+    (sources / "content" / "scuola-e-lavoro.md").unlink()
+    rebuilt = warm(sources, out, capsys)
+    assert "nuova/index.html" not in rebuilt and "scuola-e-lavoro/index.html" not in rebuilt
+    assert not (out / "nuova").exists()
+    assert rebuilt == cold(sources, tmp_path / "reference", capsys)
+
+
+def test_only_changed_files_are_written(sources, tmp_path, capsys):
+    out = tmp_path / "site"
+    before = warm(sources, out, capsys)
+    stamps = {name: os.stat(out / name).st_mtime_ns for name in before}
+    inodes = {name: os.stat(out / name).st_ino for name in before}
+    edit(sources / "content" / "progetto.md", "ACTIVITY.CR", "ACTIVITY.CR (progetto)")
+    after = warm(sources, out, capsys)
+    rewritten = {name for name in after if name != MARKER and (os.stat(out / name).st_mtime_ns != stamps[name]
+                                                                or os.stat(out / name).st_ino != inodes[name])}
+    assert rewritten == {name for name in after if name != MARKER and after[name] != before[name]}
+    assert rewritten == {"progetto/index.html"}
+
+
+def test_problems_of_unchanged_pages_are_reported_again(sources, tmp_path, capsys):
+    """A warning read from the cache is still shown: the cache must not hide a mistake."""
+    edit(sources / "content" / "partner.md", "titolo:", "colore: blu\ntitolo:")
+    out = tmp_path / "site"
+    for _ in range(2):
+        status, _, err = run(["build", "--out", str(out)] + source_args(sources), capsys)
+        assert status == 0
+        assert 'content/partner.md:2:1: avviso: campo sconosciuto "colore" (l\'intestazione): viene ignorato' in err
+
+
+def test_a_broken_anchor_is_found_when_only_the_linked_page_changed(sources, tmp_path, capsys):
+    """Page A (unchanged, from the cache) links to a heading of page B; B renames the heading."""
+    (sources / "content" / "a.md").write_text("---\ntitolo: A\ndescrizione: A.\n---\n"
+                                              "Vedi [come si fa](b.md#come-si-fa).\n", encoding="utf-8")
+    page_b = sources / "content" / "b.md"
+    page_b.write_text("---\ntitolo: B\ndescrizione: B.\n---\n## Come si fa\n\nCosì.\n", encoding="utf-8")
+    out = tmp_path / "site"
+    warm(sources, out, capsys)
+    before = tree(out)
+    edit(page_b, "## Come si fa", "## Che cosa fare")
+    status, _, err = run(["build", "--out", str(out)] + source_args(sources), capsys)
+    assert status == 1
+    assert "content/a.md:5: errore: nella pagina collegata non c'è il punto \"#come-si-fa\"" in err
+    assert tree(out) == before   # a failed rebuild changes nothing
+
+
+def test_a_damaged_cache_means_a_full_build(sources, tmp_path, capsys):
+    out = tmp_path / "site"
+    warm(sources, out, capsys)
+    cache = tmp_path / ".site.cache.sqlite"
+    assert cache.is_file()
+    cache.write_bytes(b"not a database")
+    edit(sources / "content" / "progetto.md", "ACTIVITY.CR", "ACTIVITY.CR (progetto)")
+    assert warm(sources, out, capsys) == cold(sources, tmp_path / "reference", capsys)
+
+
+def test_a_file_deleted_from_the_site_comes_back_with_no_cache(sources, tmp_path, capsys):
+    out = tmp_path / "site"
+    built = warm(sources, out, capsys)
+    (out / "privacy" / "index.html").unlink()
+    status, _, _ = run(["build", "--out", str(out), "--no-cache"] + source_args(sources), capsys)
+    assert status == 0 and tree(out) == built
+
+
+def test_the_preview_cache_gives_the_same_site(sources, tmp_path, capsys):
+    """serve keeps its cache in memory between saves."""
+    from sitegen.cache import BuildCache
+    from sitegen.errors import Report
+    from sitegen.pipeline import build as build_site
+
+    options = build.options_from(build.parse_args(["build", "--out", str(tmp_path / "preview")]
+                                                  + source_args(sources)))
+    cache = BuildCache()
+    build_site(options, Report(), cache=cache)
+    edit(sources / "content" / "progetto.md", "ACTIVITY.CR", "ACTIVITY.CR (progetto)")
+    build_site(options, Report(), cache=cache)
+    assert tree(tmp_path / "preview") == cold(sources, tmp_path / "reference", capsys)
