@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import socket
+import subprocess
+import sys
 from datetime import date
 
-from conftest import PROJECT
+import pytest
+
+from conftest import PROJECT, source_args
 from sitegen.pipeline import Options
 from sitegen.serve import Preview, file_for, make_app, rebuild
 
@@ -61,3 +66,60 @@ def test_unknown_path_gets_the_404_page(sources, tmp_path):
     assert rebuild(preview)
     status, body = get(make_app(preview), "/non-esiste/")
     assert status == "404 Not Found" and "Pagina non trovata".encode() in body
+
+
+# -- seeing saves at once ------------------------------------------------------------------------
+
+def test_the_watcher_hears_saves_new_folders_and_only_the_watched_file(tmp_path):
+    from sitegen.watch import EventWatcher
+
+    content, other = tmp_path / "content", tmp_path / "altro"
+    content.mkdir()
+    other.mkdir()
+    settings = other / "sito.yaml"
+    settings.write_text("a: 1\n")
+    watcher = EventWatcher()
+    if not watcher.available:
+        pytest.skip("no inotify on this system: livereload's polling is used instead")
+    watcher.watch(str(content))
+    watcher.watch(str(settings))
+    assert watcher.pending() == []
+    (content / "pagina.md").write_text("x")
+    assert watcher.pending() == [content]
+    (other / "appunti.txt").write_text("not watched")
+    (content / ".pagina.md.swp").write_text("an editor's swap file")
+    assert watcher.pending() == []
+    settings.write_text("a: 2\n")
+    assert watcher.pending() == [settings]
+    (content / "avvisi").mkdir()
+    watcher.pending()
+    (content / "avvisi" / "nuovo.md").write_text("x")   # inside a folder made after the start
+    assert watcher.pending() == [content]
+
+
+def test_a_save_shows_in_the_open_browser(browser, sources, tmp_path):
+    """The real preview: `serve` in its own process, a page open in Chromium, an editor saves."""
+    port = free_port()
+    server = subprocess.Popen([sys.executable, str(PROJECT / "build.py"), "serve", "--port", str(port)]
+                              + source_args(sources), cwd=sources, stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT, text=True)
+    try:
+        for line in server.stdout:
+            if "Anteprima su" in line:
+                break
+        page = browser.new_page()
+        page.goto(f"http://127.0.0.1:{port}/progetto/index.html")
+        page.wait_for_function("window.LiveReload !== undefined")   # the reload script is connected
+        source = sources / "content" / "progetto.md"
+        source.write_text(source.read_text(encoding="utf-8") + "\nUna frase appena salvata.\n", encoding="utf-8")
+        page.wait_for_function("document.body.innerText.includes('Una frase appena salvata.')", timeout=10_000)
+        page.close()
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
