@@ -180,6 +180,8 @@ def write_outputs(options: Options, prepared: Prepared, renderer: Renderer, cach
     Returns every output's (input key, digest) for the next build."""
     previous = cache.outputs if cache is not None else {}
     writer = SiteWriter(options.out, {dest: d for dest, (_, d) in previous.items()} if cache is not None else None)
+    if writer.manifest is None:   # the output folder is not the one the cache describes (deleted, new)
+        previous = {}
     key = site_key(options, prepared.site)
     keys = {o.dest: output_key(key, o) for o in prepared.outputs}
     # Trusts the output folder to hold what the last build wrote there (--no-cache if not).

@@ -180,3 +180,13 @@ def test_the_preview_cache_gives_the_same_site(sources, tmp_path, capsys):
     edit(sources / "content" / "progetto.md", "ACTIVITY.CR", "ACTIVITY.CR (progetto)")
     build_site(options, Report(), cache=cache)
     assert tree(tmp_path / "preview") == cold(sources, tmp_path / "reference", capsys)
+
+
+def test_a_deleted_site_folder_is_built_whole_again(sources, tmp_path, capsys):
+    """The cache remembers the last build, but the folder it describes is gone."""
+    import shutil
+
+    out = tmp_path / "site"
+    built = warm(sources, out, capsys)
+    shutil.rmtree(out)
+    assert warm(sources, out, capsys) == built
