@@ -132,6 +132,14 @@ class Contacts:
     def comuni_of(self, desk: Desk) -> tuple[Comune, ...]:
         return self._by_desk.get(desk.key, ())
 
+    def names_served_by(self, desk: Desk) -> str:
+        """"Calvatone, Casteldidone, ...": joined once per desk, not once per comune page."""
+        return self._names_by_desk.get(desk.key, "")
+
+    @cached_property
+    def _names_by_desk(self) -> dict[str, str]:
+        return {key: ", ".join(c.name for c in found) for key, found in self._by_desk.items()}
+
     @cached_property
     def _by_desk(self) -> dict[str, tuple[Comune, ...]]:
         """Comuni grouped by desk once: every comune page lists its desk's other comuni."""

@@ -17,6 +17,7 @@ def template_context(site: Site, output: Output) -> dict:
         comune = output.comune
         return {"comune": comune, "desk": comune.desk, "vcard": vcard_path(site.finder, comune.desk),
                 "neighbours": site.contacts.comuni_of(comune.desk),
+                "neighbour_names": site.contacts.names_served_by(comune.desk),
                 "json_ld": comune_json_ld(site, output, comune)}
     if output.page is not None and output.page.kind == "sportelli":
         index = finder_index(site.contacts, lambda c: url_between(output.dest, site.comune_page(c)))
