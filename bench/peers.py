@@ -82,6 +82,13 @@ def timed(argv: list[str], cwd: Path, log: Path, env: dict | None = None) -> Run
     return Run(wall, usage.ru_maxrss)
 
 
+def settle() -> None:
+    """Flush what earlier runs wrote or deleted, so that no run pays for the disk work of another
+    (deleting a 10,000-page site and writing the next one otherwise overlap, and vary by seconds)."""
+    os.sync()
+    time.sleep(0.5)
+
+
 def remove(*paths: Path) -> None:
     for path in paths:
         if path.is_dir():
@@ -428,6 +435,7 @@ def cold_runs(generators: list[Generator], corpus: Corpus, repeat: int, logs: Pa
             if gen.name in failed:
                 continue
             gen.clean()
+            settle()
             try:
                 run = timed(gen.cold(), gen.cwd(), logs / f"{gen.name}-{len(corpus.pages)}.log", gen.env(False))
             except BuildError as exc:
@@ -455,6 +463,7 @@ def warm_runs(generators: list[Generator], corpus: Corpus, logs: Path) -> list[R
             page = gen.page()
             page.write_text(page.read_text(encoding="utf-8") + "\nUna riga cambiata per la prova.\n",
                             encoding="utf-8")
+            settle()
             run = timed(argv, gen.cwd(), log, gen.env(True))
         except BuildError as exc:
             print(f"{gen.name} warm build failed: {exc}", file=sys.stderr)

@@ -79,8 +79,9 @@ class BuildCache(PageCache):
             if read.body is not None and read.page is not None:
                 self.bodies[read.page.digest] = read.body
         kept = {r.source: r for r in readings if self.readings.get(r.source) is r}   # read from here, unchanged
-        self.packed = {r.source: self.packed[r.source] if r.source in kept and r.source in self.packed else pack(r)
-                       for r in readings}
+        if self.path is not None:
+            self.packed = {r.source: self.packed[r.source] if r.source in kept and r.source in self.packed
+                           else pack(r) for r in readings}
         self.readings = {r.source: kept.get(r.source) or Read(r.source, r.display, r.stamp, r.page, None, r.problems)
                          for r in readings}
         self.outputs = dict(outputs)
@@ -120,8 +121,11 @@ class BuildCache(PageCache):
     def _save(self, live: set[str]) -> None:
         try:
             self._write(live)
-        except sqlite3.Error:
-            self.path.unlink(missing_ok=True)   # next build is a full one; this one succeeded
+        except (sqlite3.Error, OSError):   # a full folder, a read-only one: the next build is a full one
+            try:
+                self.path.unlink(missing_ok=True)
+            except OSError:
+                pass
 
     def _write(self, live: set[str]) -> None:
         with self._connect() as db:

@@ -159,23 +159,23 @@ def _build(options: Options, report: Report, write: bool, strict: bool, cache: B
                                                      options.data.parent])
     prepared, scores = prepare(options, report, cache, jobs)
     report.fail_if_errors()
+    if strict and report.warnings:   # rendering finds errors only: every warning is known by now
+        raise BuildFailed(report)
     assert prepared is not None
     bodies = BodySource(options, prepared.readings, cache)
     renderer = Renderer(options, prepared.site, bodies)
-    if not write:
+    if not write:   # check: render everything all the same, for the templates' mistakes
         run_chunks(lambda chunk: [len(renderer.render(o)) for o in chunk], prepared.outputs, jobs)
         site_files(options, prepared)
-        if strict and report.warnings:
-            raise BuildFailed(report)
         return scores
-    written = write_outputs(options, prepared, renderer, cache, jobs, strict, report)
+    written = write_outputs(options, prepared, renderer, cache, jobs)
     if cache is not None:
         cache.remember(prepared.readings, written)
     return scores
 
 
 def write_outputs(options: Options, prepared: Prepared, renderer: Renderer, cache: BuildCache | None,
-                  jobs: int, strict: bool, report: Report) -> dict[str, tuple[str, str]]:
+                  jobs: int) -> dict[str, tuple[str, str]]:
     """Stages 4 and 5: render what changed, stage what differs, then move it in.
     Returns every output's (input key, digest) for the next build."""
     previous = cache.outputs if cache is not None else {}
@@ -197,8 +197,6 @@ def write_outputs(options: Options, prepared: Prepared, renderer: Renderer, cach
         for relative, source in sorted(copies.items()):
             if relative not in results:
                 results[relative] = writer.stage(relative, source.read_bytes())
-        if strict and report.warnings:
-            raise BuildFailed(report)
         files = set(results) | {o.dest for o in prepared.outputs}
         writer.commit(files, {relative for relative, (_, changed) in results.items() if changed})
     except BaseException:
