@@ -17,15 +17,13 @@ TAG = re.compile(r"<[^>]*>")
 def gulpease(body_html: str) -> int | None:
     """The index of a page's HTML body, rounded and kept within 0-100 (very short sentences
     would push the formula past 100); None for a page with no words."""
-    words = sentences = letters = 0
-    for block in BLOCK_TAG.split(body_html):
-        text = html.unescape(TAG.sub("", block))
-        found = WORD.findall(text)
-        if not found:
-            continue
-        words += len(found)
-        letters += sum(map(len, found))
-        sentences += max(1, len(SENTENCE_END.findall(text.strip() + " ")))
+    text = TAG.sub("", BLOCK_TAG.sub("\0", body_html))
+    if "&" in text:
+        text = html.unescape(text)
+    words = WORD.findall(text)
     if not words:
         return None
-    return min(100, max(0, round(89 + (300 * sentences - 10 * letters) / words)))
+    letters = sum(map(len, words))
+    sentences = sum(max(1, len(SENTENCE_END.findall(block.strip() + " ")))
+                    for block in text.split("\0") if WORD.search(block))
+    return min(100, max(0, round(89 + (300 * sentences - 10 * letters) / len(words))))

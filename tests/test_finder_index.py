@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import gzip
 import dataclasses
+import gzip
 import json
 import random
+import sys
 from pathlib import Path
 
 import pytest
 
-from sitegen.contacts import (Comune, Consortium, Contacts, Desk, Frazione, Operator, Phone, SharedCap,
-                              load_contacts, slugify)
+from sitegen.contacts import Comune, Contacts, load_contacts, slugify
 from sitegen.errors import Report
 from sitegen.finder import finder_index, finder_script
 
@@ -53,58 +53,10 @@ def index(contacts) -> dict:
     return finder_index(contacts, page_url)
 
 
-# -- synthetic data ----------------------------------------------------------------------------
+# -- synthetic data: the benchmarks' generator, read by the real loader ----------------------
 
-SYLLABLES = ("ca", "sa", "le", "mo", "ri", "va", "to", "ne", "gu", "so", "la", "pi", "a", "de", "na",
-             "dro", "bel", "vi", "co", "mar", "ti", "gna", "no", "ro", "tor", "ri", "cel", "pon", "zo",
-             "ghe", "sca", "ver", "bra", "mon", "te", "lu", "fio", "ren", "za", "sto", "gli", "ber")
-LINKS = ("di", "de'", "del", "in", "sul", "d'", "ed", "San", "Santa", "Ca'", "Borgo", "Castel", "Villa")
-
-
-def synthetic_name(rng: random.Random) -> str:
-    def word() -> str:
-        return "".join(rng.choice(SYLLABLES) for _ in range(rng.randint(2, 4))).capitalize()
-
-    shape = rng.random()
-    if shape < 0.55:
-        return word()
-    if shape < 0.75:
-        return f"{word()} {rng.choice(LINKS[:7])} {word()}"
-    if shape < 0.9:
-        return f"{rng.choice(LINKS[7:])} {word()}"
-    return f"{word()} {word()}"
-
-
-def synthetic_contacts(count: int = 8000, frazioni: float = 0.5, seed: int = 3) -> Contacts:
-    """`count` made-up comuni with names like Italy's (8,000 of them gzip to 41 KB, the real 7,896
-    to 39 KB), `frazioni` frazioni per comune on average (15 % with a variant, 20 % former comuni),
-    a few other names, 20 desks, CAPs shared by neighbours. Same arguments, same data."""
-    rng = random.Random(seed)
-    operators = [Operator(f"ente{i}", f"Ente {i}") for i in range(20)]
-    phone = Phone("0375 40200", "0375 40200", None, False)
-    desks = [Desk(f"sportello{i}", f"Sportello {o.name}", o, (phone,), f"s{i}@example.org")
-             for i, o in enumerate(operators)]
-    names: set[str] = set()
-    comuni = []
-    for i in range(count):
-        name = synthetic_name(rng)
-        while slugify(name) in names:
-            name = synthetic_name(rng)
-        names.add(slugify(name))
-        places = []
-        for _ in range(int(frazioni * rng.choice((0, 0, 1, 1, 2, 2, 3, 4, 5)) / 2 + rng.random())):
-            variants = (synthetic_name(rng),) if rng.random() < 0.15 else ()
-            places.append(Frazione(synthetic_name(rng), variants))
-        former = tuple(f.name for f in places if rng.random() < 0.2)
-        other = (synthetic_name(rng),) if rng.random() < 0.05 else ()
-        cap = f"{10000 + (i * 9) // 16:05d}"
-        comuni.append(Comune(name=name, slug=slugify(name), article_name=name, istat=f"{i:06d}",
-                             caps=(cap,), desk=desks[i * len(desks) // count], frazioni=tuple(places),
-                             former_comuni=former, other_names=other, sources=("S",)))
-    shared = tuple(SharedCap(f"{10000 + k * 50:05d}", (synthetic_name(rng), synthetic_name(rng)))
-                   for k in range(60))
-    return Contacts("synthetic.yaml", Consortium("Consorzio di prova", "C.P.", "https://www.example.org/"),
-                    tuple(desks), (), tuple(comuni), shared, ())
+sys.path.insert(0, str(PROJECT / "bench"))
+from corpus import synthetic_contacts  # noqa: E402
 
 
 # -- content -----------------------------------------------------------------------------------
