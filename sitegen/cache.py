@@ -97,6 +97,10 @@ class BuildCache(PageCache):
     def _connect(self):
         """One transaction: committed when the block ends, rolled back on an error; then closed."""
         db = sqlite3.connect(self.path)
+        # No fsync: the cache is only an optimisation (a damaged one means a full build), and an
+        # fsync would force the whole file system to write out the thousands of pages just built.
+        db.execute("PRAGMA synchronous = OFF")
+        db.execute("PRAGMA journal_mode = MEMORY")
         try:
             with db:
                 yield db
