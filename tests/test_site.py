@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import html
 import re
+import sys
 from pathlib import Path
 
 import yaml
 
-from conftest import PROJECT, run, source_args
+from conftest import PROJECT, TODAY, run, source_args
 
 DATA = yaml.safe_load((PROJECT / "data" / "contacts.yaml").read_text(encoding="utf-8"))
 ARTICLE_DESKS = {
@@ -143,3 +144,24 @@ def test_every_page_has_the_shell(built_site):
         assert "Fondo Sociale Europeo" in text and "Regione Lombardia" in text
         assert "Dichiarazione di accessibilità</a>" in text and "https://www.concass.it/" in text
         assert "http://" not in text.replace("http://www.sitemaps.org", "")
+
+
+def test_a_desk_with_many_comuni_points_to_the_finder_instead_of_listing_them(sources, tmp_path, capsys):
+    """Up to 30 comuni are named on each desk page; a desk of hundreds (a province) links the finder."""
+    sys.path.insert(0, str(PROJECT / "bench"))
+    from corpus import contacts_yaml
+
+    data = tmp_path / "dati" / "grande.yaml"
+    data.parent.mkdir()
+    data.write_text(contacts_yaml(700), encoding="utf-8")
+    out = tmp_path / "s"
+    args = ["build", "--out", str(out), "--content", str(sources / "content"), "--data", str(data), "--today", TODAY]
+    assert run(args, capsys)[0] == 0
+    page = next((out / "sportelli").glob("*/index.html")).read_text(encoding="utf-8")
+    assert re.search(r"segue i cittadini di \d+ comuni: li trovi nella pagina "
+                     r'<a href="../index.html">Trova il tuo sportello</a>', page)
+
+
+def test_a_desk_with_few_comuni_names_them_all(built_site):
+    page = comune_page(built_site, "gussola")
+    assert "Mestieri Lombardia segue i cittadini di 16 comuni: Casteldidone, Spineda" in page
