@@ -18,10 +18,10 @@ import tempfile
 from pathlib import Path
 
 PROJECT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(PROJECT), str(PROJECT / "tests")]
+sys.path[:0] = [str(PROJECT), str(PROJECT / "bench")]
 
 from sitegen.finder import finder_index, finder_script  # noqa: E402
-from test_finder_index import synthetic_contacts  # noqa: E402
+from corpus import synthetic_contacts  # noqa: E402
 
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from browser import axe_violations
+
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
@@ -363,23 +365,6 @@ def test_without_javascript_the_a_to_z_list_works(browser, finder_url):
 
 
 # -- axe ---------------------------------------------------------------------------------------
-
-def axe_script() -> Path:
-    candidates = [os.environ.get("AXE_JS"), PROJECT / "node_modules" / "axe-core" / "axe.min.js"]
-    for path in candidates:
-        if path and Path(path).is_file():
-            return Path(path)
-    if os.environ.get("CI"):
-        pytest.fail("axe-core not found: set AXE_JS or npm install axe-core", pytrace=False)
-    pytest.skip("axe-core not found: npm install --prefix /tmp/axe axe-core@4; AXE_JS=/tmp/axe/...")
-
-
-def axe_violations(page) -> list:
-    page.add_script_tag(path=str(axe_script()))
-    return page.evaluate("""async () => (await axe.run(document, {runOnly: {type: 'tag',
-        values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})).violations.map(v =>
-        ({id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map(n => n.html)}))""")
-
 
 @pytest.mark.parametrize("query", ["", "motta", "26030", "Viadana"])
 def test_axe(page, query):
