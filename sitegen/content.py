@@ -5,7 +5,6 @@ from __future__ import annotations
 import posixpath
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 from datetime import date
 from pathlib import Path
 
@@ -78,7 +77,7 @@ class Read:
 
     source: str
     display: str                  # how messages name the file
-    stamp: tuple[int, int, int]   # size, modification time and inode: unchanged file, same stamp
+    stamp: tuple[int, ...]        # taken before reading: a save during the build changes it
     page: Page | None
     body: str | None
     problems: tuple[Problem, ...]
@@ -138,9 +137,10 @@ def walk(top: Path) -> list[tuple[str, str]]:
     return sorted(found, key=lambda item: item[0].split("/"))   # folder by folder, as paths sort
 
 
-def stamp_of(path: str | Path) -> tuple[int, int, int]:
+def stamp_of(path: str | Path) -> tuple[int, int, int, int]:
+    """Size, modification and change times, inode: a save changes it (ctime can't be set back)."""
     info = os.stat(path)
-    return info.st_size, info.st_mtime_ns, info.st_ino
+    return info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino
 
 
 def _read_chunk(items: list[tuple[str, str, str]]) -> list[Read]:
@@ -149,9 +149,10 @@ def _read_chunk(items: list[tuple[str, str, str]]) -> list[Read]:
     readings = []
     for source, path, display in items:
         report = Report()
+        stamp = stamp_of(path)   # before reading: a save while reading is seen by the next build
         found = read_page(Path(path), source, display, converter, report)
         page, body = found if found else (None, None)
-        readings.append(Read(source, display, stamp_of(path), page, body, tuple(report.problems)))
+        readings.append(Read(source, display, stamp, page, body, tuple(report.problems)))
     return readings
 
 
@@ -249,7 +250,9 @@ def link_line(lines: list[str], body_line: int, target: str) -> int:
     return body_line
 
 
-@lru_cache(maxsize=65536)
 def resolve(source: str, target: str) -> str:
     """A link target written in `source` as a path from the top of the content folder."""
-    return posixpath.normpath(posixpath.join(posixpath.dirname(source), target))
+    folder = source.rpartition("/")[0]
+    if "/" not in target and target not in (".", "..", ""):   # a page beside this one: most links
+        return f"{folder}/{target}" if folder else target
+    return posixpath.normpath(posixpath.join(folder, target))

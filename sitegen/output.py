@@ -57,8 +57,16 @@ class SiteWriter:
         self.out = out_dir.resolve()
         self.staging = self.out.parent / f".{self.out.name}.nuovo"
         # The digest of every file of the last build, when known; otherwise files are compared.
-        self.manifest = manifest if manifest is not None and (self.out / MARKER).exists() else None
+        # Trusted only if the folder's marker names that very build: not after a build without
+        # the cache, nor one that stopped between writing the folder and saving the cache.
+        self.manifest = manifest if manifest is not None and self.marked(manifest) else None
         self.made: set[Path] = set()
+
+    def marked(self, manifest: dict[str, str]) -> bool:
+        try:
+            return (self.out / MARKER).read_bytes() == marker_text(manifest)
+        except OSError:
+            return False
 
     def make_folder(self, folder: Path) -> None:
         """mkdir -p, once per folder: a site of 10,000 pages has 10,000 folders."""
@@ -93,27 +101,41 @@ class SiteWriter:
         except OSError:
             return False
 
-    def commit(self, files: set[str], changed: set[str]) -> None:
-        """Move the changed files in and remove the files of the last build that are not in `files`."""
+    def commit(self, manifest: dict[str, str], changed: set[str]) -> None:
+        """Move the changed files in and remove the files of the last build that are not in
+        `manifest` (every file of this build, with its digest)."""
         if not self.out.exists():   # a first build: the staging folder becomes the site, in one rename
-            (self.staging / MARKER).write_bytes(MARKER_TEXT)
+            (self.staging / MARKER).write_bytes(marker_text(manifest))
             os.replace(self.staging, self.out)
             return
-        self.made.clear()
-        for relative in sorted(changed):
-            target = self.out / relative
-            self.make_folder(target.parent)
-            os.replace(self.staging / relative, target)
-        old = set(self.manifest) if self.manifest is not None else self.existing()
-        for relative in sorted(old - files, reverse=True):
-            gone = self.out / relative
-            if gone.is_file():
-                gone.unlink()
-                remove_empty_folders(gone.parent, self.out)
-        marker = self.out / MARKER
-        if not marker.is_file() or marker.read_bytes() != MARKER_TEXT:
-            marker.write_bytes(MARKER_TEXT)
+        try:
+            old = set(self.manifest) if self.manifest is not None else self.existing()
+            # Old files go first: a page may now be where a file was, or a file where a folder was.
+            for relative in sorted(old - set(manifest), reverse=True):
+                gone = self.out / relative
+                if gone.is_file():
+                    gone.unlink()
+                    remove_empty_folders(gone.parent, self.out)
+            self.made.clear()
+            for relative in sorted(changed):
+                target = self.out / relative
+                self.clear_way(target)
+                self.make_folder(target.parent)
+                os.replace(self.staging / relative, target)
+            (self.out / MARKER).write_bytes(marker_text(manifest))
+        except OSError as exc:
+            raise fail(str(self.out), 0, 0, f"non riesco ad aggiornare la cartella del sito ({exc.strerror}): "
+                       "controlla lo spazio libero e i permessi, poi rilancia con --no-cache") from None
         shutil.rmtree(self.staging, ignore_errors=True)
+
+    def clear_way(self, target: Path) -> None:
+        """A folder where the new file goes, or a file where one of its folders goes: not ours any more."""
+        if target.is_dir() and not target.is_symlink():
+            shutil.rmtree(target)
+        for folder in target.relative_to(self.out).parents:
+            path = self.out / folder
+            if folder != Path(".") and path.is_file():
+                path.unlink()
 
     def abort(self) -> None:
         shutil.rmtree(self.staging, ignore_errors=True)
@@ -121,6 +143,11 @@ class SiteWriter:
     def existing(self) -> set[str]:
         return {p.relative_to(self.out).as_posix() for p in self.out.rglob("*")
                 if p.is_file() and p.name != MARKER}   # hidden files too: a build never makes one
+
+
+def marker_text(manifest: dict[str, str]) -> bytes:
+    """The marker names the build that wrote the folder by a fingerprint of all its files."""
+    return MARKER_TEXT + f"impronta: {digest(*sorted(f'{k} {v}' for k, v in manifest.items()))}\n".encode()
 
 
 def remove_empty_folders(folder: Path, top: Path) -> None:

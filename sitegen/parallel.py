@@ -10,6 +10,8 @@ import multiprocessing
 import os
 from typing import Callable, Sequence, TypeVar
 
+from .errors import BuildFailed
+
 Item = TypeVar("Item")
 Result = TypeVar("Result")
 
@@ -43,10 +45,18 @@ def run_chunks(task: Callable[[list[Item]], list[Result]], items: Sequence[Item]
     finally:
         _task = None
         gc.unfreeze()
-    return [result for part in parts for result in part]
+    # The problem of the first failing chunk, as one process would have met it, not the one
+    # that happened to fail first in time: the same sources always give the same message.
+    for failed, part in parts:
+        if failed:
+            raise part
+    return [result for _, part in parts for result in part]
 
 
 def _run(chunk):
     assert _task is not None
     gc.set_threshold(50_000, 20, 20)   # workers make many short-lived objects; collect less often
-    return _task(chunk)
+    try:
+        return False, _task(chunk)
+    except BuildFailed as failed:
+        return True, failed

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -9,7 +10,7 @@ from pathlib import Path
 from . import extras
 from .cache import BuildCache
 from .contacts import load_contacts
-from .content import Asset, Page, Read, new_markdown, read_page, read_pages
+from .content import Asset, Page, Read, new_markdown, read_page, read_pages, stamp_of, walk
 from .digest import code_key, digest
 from .errors import BuildFailed, Report
 from .finder import finder_script
@@ -76,6 +77,7 @@ class Prepared:
     """Stages 1-3 done: the site planned and every source checked."""
 
     readings: list[Read]
+    data_stamp: tuple[int, ...]
     assets: list[Asset]
     statics: dict[str, Path]
     site: Site
@@ -85,6 +87,7 @@ class Prepared:
 def prepare(options: Options, report: Report, cache: BuildCache | None = None,
             jobs: int = 1) -> tuple[Prepared | None, list[Readability]]:
     """Stages 1-3 (load, read, plan): everything that can be checked without writing."""
+    data_stamp = stamp_of(options.data) if options.data.is_file() else ()
     contacts = load_contacts(options.data, options.display(options.data), report)
     readings, assets = read_pages(options.content, report, options.display(options.content), cache, jobs)
     pages = [r.page for r in readings if r.page]
@@ -93,18 +96,23 @@ def prepare(options: Options, report: Report, cache: BuildCache | None = None,
         return None, scores
     statics = static_files(options)
     site, outputs = plan_site(pages, assets, contacts, options.today, options.base_url, sorted(statics), report)
-    return Prepared(readings, assets, statics, site, outputs), scores
+    return Prepared(readings, data_stamp, assets, statics, site, outputs), scores
 
 
-def site_key(options: Options, site: Site) -> str:
+def site_key(options: Options, site: Site, data_stamp: tuple[int, ...]) -> str:
     """Everything outside a page that may change how it renders: the code, the templates, the
     data, the whole site's paths and navigation, the date and the address. A page is rendered
-    again when this or its own file changed."""
-    templates = sorted(p for p in options.templates.rglob("*") if p.is_file())
-    parts = [code_key(), options.data.read_bytes(), repr(site.base_url), site.today.isoformat(), site.finder,
-             repr(site.feed), repr(site.nav), repr(site.notices), repr(sorted(site.paths)), repr(sorted(site.dests.items()))]
-    for path in templates:
-        parts += [path.relative_to(options.templates).as_posix(), path.read_bytes()]
+    again when this or its own file changed. The data counts by the stamp it had before it was
+    read: saved again during the build, it will not match next time."""
+    return digest(code_key(), templates_fingerprint(options), repr(data_stamp), repr(site.base_url),
+                  site.today.isoformat(), site.finder, repr(site.feed), repr(site.nav), repr(site.notices),
+                  repr(sorted(site.paths)), repr(sorted(site.dests.items())))
+
+
+def templates_fingerprint(options: Options) -> str:
+    parts = []
+    for relative, path in walk(options.templates):   # hidden files (editors' swap files) left out
+        parts += [relative, Path(path).read_bytes()]
     return digest(*parts)
 
 
@@ -117,6 +125,13 @@ class Renderer:
 
     def __init__(self, options: Options, site: Site, bodies: BodySource):
         self.env = make_environment(options.templates.resolve())
+        # The environment outlives a build (preview); Jinja reloads a template when its file's
+        # time changes, which a copy that keeps times would not do: go by the contents too.
+        fingerprint = templates_fingerprint(options)
+        if getattr(self.env, "fingerprint", None) != fingerprint:
+            if self.env.cache is not None:
+                self.env.cache.clear()
+            self.env.fingerprint = fingerprint
         self.templates_display = options.display(options.templates)
         self.site = site
         self.bodies = bodies
@@ -182,10 +197,11 @@ def write_outputs(options: Options, prepared: Prepared, renderer: Renderer, cach
     writer = SiteWriter(options.out, {dest: d for dest, (_, d) in previous.items()} if cache is not None else None)
     if writer.manifest is None:   # the output folder is not the one the cache describes (deleted, new)
         previous = {}
-    key = site_key(options, prepared.site)
+    key = site_key(options, prepared.site, prepared.data_stamp)
     keys = {o.dest: output_key(key, o) for o in prepared.outputs}
-    # Trusts the output folder to hold what the last build wrote there (--no-cache if not).
-    todo = [o for o in prepared.outputs if previous.get(o.dest, ("",))[0] != keys[o.dest]]
+    out = str(writer.out)
+    todo = [o for o in prepared.outputs if previous.get(o.dest, ("",))[0] != keys[o.dest]
+            or not os.path.isfile(os.path.join(out, o.dest))]   # a file deleted by hand comes back
     renderer.bodies.preload(o.page for o in todo if o.page)
     writer.start()
     try:
@@ -197,13 +213,13 @@ def write_outputs(options: Options, prepared: Prepared, renderer: Renderer, cach
         for relative, source in sorted(copies.items()):
             if relative not in results:
                 results[relative] = writer.stage(relative, source.read_bytes())
-        files = set(results) | {o.dest for o in prepared.outputs}
-        writer.commit(files, {relative for relative, (_, changed) in results.items() if changed})
+        manifest = {o.dest: previous[o.dest][1] for o in prepared.outputs if o.dest in previous}
+        manifest.update({relative: fingerprint for relative, (fingerprint, _) in results.items()})
+        writer.commit(manifest, {relative for relative, (_, changed) in results.items() if changed})
     except BaseException:
         writer.abort()
         raise
-    digests = {relative: d for relative, (d, _) in results.items()}
-    return {relative: (keys.get(relative, ""), digests.get(relative) or previous[relative][1]) for relative in files}
+    return {relative: (keys.get(relative, ""), fingerprint) for relative, fingerprint in manifest.items()}
 
 
 class BodySource:

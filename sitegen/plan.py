@@ -151,6 +151,9 @@ def plan_site(pages: list[Page], assets: list[Asset], contacts: Contacts, today:
     outputs += [comune_output(c, comune_dest(finder, c), contacts.source) for c in contacts.comuni]
     check_unique_dests(outputs, report)
     feed = feed_path(pages, dests) if base_url else None
+    made = ({vcard_path(finder, desk) for desk in contacts.desks} | {"robots.txt", "sitemap.xml"}
+            | ({feed} if feed else set()))
+    check_files_clash(outputs, assets, static_files, made, report)
     known = ({o.dest for o in outputs} | {a.source for a in assets} | set(static_files)
              | {vcard_path(finder, desk) for desk in contacts.desks} | ({feed} if feed else set()))
     anchors = {o.dest: o.page.anchors for o in outputs if o.page}
@@ -202,6 +205,21 @@ def check_unique_dests(outputs: list[Output], report: Report) -> None:
                          "o lo \"slug\"")
         else:
             first[output.dest] = output
+
+
+def check_files_clash(outputs: list[Output], assets: list[Asset], static_files: list[str], made: set[str],
+                      report: Report) -> None:
+    """A file of content/ that would land where a page, a static file or a file the build makes
+    goes (or inside a page's folder named like a file) would replace it: refuse it."""
+    taken = {o.dest: f"di {o.source}" for o in outputs}
+    taken.update({path: f"di {path}" for path in static_files})
+    taken.update({path: f"del file {path} creato dal programma" for path in made})
+    folders = {posixpath.dirname(path) for path in taken}
+    for asset in assets:
+        other = taken.get(asset.source) or (f"della cartella {asset.source}/" if asset.source in folders else None)
+        if other:
+            report.error(f"content/{asset.source}", 0, 0, f"questo file finirebbe nel sito al posto {other}: "
+                         "cambia il nome del file")
 
 
 def relink(output: Output, body_html: str, site: Site) -> Output:

@@ -11,6 +11,7 @@ import ctypes
 import ctypes.util
 import os
 import struct
+import sys
 from pathlib import Path
 
 from livereload.watcher import Watcher
@@ -53,6 +54,8 @@ class EventWatcher(Watcher):
         if self.available:
             self._open()
             self._add(Path(path), Path(path))
+            if Path(path).is_dir():   # a folder deleted and made again is watched again
+                self._add_one(Path(path).parent, Path(path), Path(path).name)
 
     def start(self, callback) -> bool:
         """Called by livereload's server; False means "poll me instead"."""
@@ -117,9 +120,15 @@ class EventWatcher(Watcher):
         if path.is_dir():
             folders += [p for p in sorted(path.rglob("*")) if p.is_dir() and not p.name.startswith(".")]
         for folder in folders:
-            wd = self.libc.inotify_add_watch(self.fd, os.fsencode(folder), MASK)
-            if wd >= 0 and (folder, watched, only) not in self.folders.setdefault(wd, []):
-                self.folders[wd].append((folder, watched, only))
+            self._add_one(folder, watched, only)
+
+    def _add_one(self, folder: Path, watched: Path, only: str | None) -> None:
+        wd = self.libc.inotify_add_watch(self.fd, os.fsencode(folder), MASK)
+        if wd < 0:
+            print(f"attenzione: non riesco a seguire le modifiche in {folder}: salva di nuovo un file "
+                  "per aggiornare l'anteprima", file=sys.stderr)
+        elif (folder, watched, only) not in self.folders.setdefault(wd, []):
+            self.folders[wd].append((folder, watched, only))
 
     @staticmethod
     def _events(data: bytes):

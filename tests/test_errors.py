@@ -300,3 +300,16 @@ def test_no_access_mode_for_the_build_day_is_a_warning(sources, capsys):
     assert lines[0] == ('data/contacts.yaml: avviso: nessun periodo di "modalita" copre la data 2026-11-25: '
                         "le pagine dei comuni non sapranno dire come si accede agli sportelli. "
                         "Aggiungi un periodo o togli la data \"al\" dall'ultimo")
+
+
+def test_a_file_of_content_where_a_page_goes(sources, capsys):
+    (sources / "content" / "privacy").mkdir()
+    (sources / "content" / "privacy" / "index.html").write_text("x", encoding="utf-8")
+    (sources / "content" / "robots.txt").write_text("x", encoding="utf-8")
+    status, lines = check(sources, capsys)
+    assert status == 1
+    assert lines[:2] == [
+        "content/privacy/index.html: errore: questo file finirebbe nel sito al posto di content/privacy.md: "
+        "cambia il nome del file",
+        "content/robots.txt: errore: questo file finirebbe nel sito al posto del file robots.txt creato dal "
+        "programma: cambia il nome del file"]

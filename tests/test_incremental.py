@@ -159,12 +159,69 @@ def test_a_damaged_cache_means_a_full_build(sources, tmp_path, capsys):
     assert warm(sources, out, capsys) == cold(sources, tmp_path / "reference", capsys)
 
 
-def test_a_file_deleted_from_the_site_comes_back_with_no_cache(sources, tmp_path, capsys):
+def test_a_file_deleted_from_the_site_comes_back(sources, tmp_path, capsys):
     out = tmp_path / "site"
     built = warm(sources, out, capsys)
     (out / "privacy" / "index.html").unlink()
+    assert warm(sources, out, capsys) == built
+
+
+def test_a_build_without_the_cache_does_not_fool_the_next_one(sources, tmp_path, capsys):
+    """The folder's marker names the build that wrote it: a --no-cache build in between makes the
+    cache's record of the folder stale, and the next build must notice."""
+    out = tmp_path / "site"
+    warm(sources, out, capsys)
+    page = sources / "content" / "privacy.md"
+    original = page.read_text(encoding="utf-8")
+    edit(page, "cookie", "biscotti")
     status, _, _ = run(["build", "--out", str(out), "--no-cache"] + source_args(sources), capsys)
-    assert status == 0 and tree(out) == built
+    assert status == 0
+    page.write_text(original, encoding="utf-8")
+    assert warm(sources, out, capsys) == cold(sources, tmp_path / "reference", capsys)
+
+
+def test_a_file_where_a_folder_was_and_back(sources, tmp_path, capsys):
+    """content/zeta (a file) is published as zeta; then content/zeta.md makes zeta/index.html."""
+    out = tmp_path / "site"
+    (sources / "content" / "zeta").write_bytes(b"un file senza estensione\n")
+    warm(sources, out, capsys)
+    (sources / "content" / "zeta").unlink()
+    (sources / "content" / "zeta.md").write_text("---\ntitolo: Zeta\ndescrizione: Zeta.\n---\nTesto.\n",
+                                                 encoding="utf-8")
+    assert warm(sources, out, capsys) == cold(sources, tmp_path / "reference", capsys)
+    (sources / "content" / "zeta.md").unlink()
+    (sources / "content" / "zeta").write_bytes(b"di nuovo un file\n")
+    assert warm(sources, out, capsys) == cold(sources, tmp_path / "reference-2", capsys)
+
+
+def test_a_template_changed_with_its_old_time_is_seen(project_copy, tmp_path, capsys):
+    """Jinja reloads a template when its time changes; a copy that keeps times must not fool the
+    preview, whose Jinja environment lives from one save to the next."""
+    from sitegen.cache import BuildCache
+    from sitegen.errors import Report
+    from sitegen.pipeline import build as build_site
+
+    options = build.options_from(build.parse_args(["build", "--out", str(tmp_path / "preview")]
+                                                  + source_args(project_copy)))
+    cache = BuildCache()
+    build_site(options, Report(), cache=cache)
+    template = project_copy / "templates" / "base.html"
+    times = os.stat(template)
+    edit(template, "Vai al contenuto", "Salta al contenuto")
+    os.utime(template, ns=(times.st_atime_ns, times.st_mtime_ns))
+    build_site(options, Report(), cache=cache)
+    assert tree(tmp_path / "preview") == cold(project_copy, tmp_path / "reference", capsys)
+
+
+def test_a_failure_in_parallel_names_the_same_page_as_one_process(project_copy, tmp_path, capsys, forked):
+    edit(project_copy / "templates" / "pagina.html", "{{ page.title }}", "{{ page.title.nope() }}")
+    messages = set()
+    for jobs in ("1", "2", "2", "2"):
+        status, _, err = run(["build", "--out", str(tmp_path / "s"), "--jobs", jobs] + source_args(project_copy),
+                             capsys)
+        assert status == 1 and "Traceback" not in err
+        messages.add(err)
+    assert len(messages) == 1, "\n---\n".join(messages)
 
 
 def test_the_preview_cache_gives_the_same_site(sources, tmp_path, capsys):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import socket
 import subprocess
 import sys
@@ -94,6 +95,11 @@ def test_the_watcher_hears_saves_new_folders_and_only_the_watched_file(tmp_path)
     (content / "avvisi").mkdir()
     watcher.pending()
     (content / "avvisi" / "nuovo.md").write_text("x")   # inside a folder made after the start
+    assert watcher.pending() == [content]
+    shutil.rmtree(content)   # the whole folder deleted and made again (a checkout, a restore)
+    content.mkdir()
+    watcher.pending()
+    (content / "pagina.md").write_text("y")
     assert watcher.pending() == [content]
 
 
