@@ -95,7 +95,8 @@ def prepare(options: Options, report: Report, cache: BuildCache | None = None,
     if contacts is None:
         return None, scores
     statics = static_files(options)
-    site, outputs = plan_site(pages, assets, contacts, options.today, options.base_url, sorted(statics), report)
+    site, outputs = plan_site(pages, assets, contacts, options.today, options.base_url, sorted(statics), report,
+                              options.display(options.content))
     return Prepared(readings, data_stamp, assets, statics, site, outputs), scores
 
 

@@ -131,13 +131,14 @@ def vcard_path(finder: str, desk) -> str:
 
 
 def plan_site(pages: list[Page], assets: list[Asset], contacts: Contacts, today: date,
-              base_url: str | None, static_files: list[str], report: Report) -> tuple[Site, list[Output]]:
+              base_url: str | None, static_files: list[str], report: Report,
+              content: str = "content") -> tuple[Site, list[Output]]:
     """Every output of the site, with the links of every page checked (made relative when
     the page is rendered: see relink)."""
     dests = {page.source: page_dest(page) for page in pages}
     finder_pages = [p for p in pages if p.kind == "sportelli"]
     if len(finder_pages) != 1:
-        report.error("content", 0, 0, "serve una e una sola pagina con \"tipo: sportelli\" (la pagina "
+        report.error(content, 0, 0, "serve una e una sola pagina con \"tipo: sportelli\" (la pagina "
                      f"\"Trova il tuo sportello\"); ora ce ne sono {len(finder_pages)}")
     finder = dests[finder_pages[0].source] if finder_pages else FINDER_DIR + "/index.html"
     mode = contacts.mode_on(today)
@@ -145,7 +146,7 @@ def plan_site(pages: list[Page], assets: list[Asset], contacts: Contacts, today:
         report.warning(contacts.source, 0, 0, f"nessun periodo di \"modalita\" copre la data {today}: "
                        "le pagine dei comuni non sapranno dire come si accede agli sportelli. "
                        "Aggiungi un periodo o togli la data \"al\" dall'ultimo")
-    outputs = [Output(dest=dests[p.source], template=f"{p.kind}.html", source=f"content/{p.source}",
+    outputs = [Output(dest=dests[p.source], template=f"{p.kind}.html", source=f"{content}/{p.source}",
                       title=p.title, description=p.description, page=p)
                for p in pages]
     outputs += [comune_output(c, comune_dest(finder, c), contacts.source) for c in contacts.comuni]
@@ -153,14 +154,14 @@ def plan_site(pages: list[Page], assets: list[Asset], contacts: Contacts, today:
     feed = feed_path(pages, dests) if base_url else None
     made = ({vcard_path(finder, desk) for desk in contacts.desks} | {"robots.txt", "sitemap.xml"}
             | ({feed} if feed else set()))
-    check_files_clash(outputs, assets, static_files, made, report)
+    check_files_clash(outputs, assets, static_files, made, report, content)
     known = ({o.dest for o in outputs} | {a.source for a in assets} | set(static_files)
              | {vcard_path(finder, desk) for desk in contacts.desks} | ({feed} if feed else set()))
     anchors = {o.dest: o.page.anchors for o in outputs if o.page}
     for output in outputs:
         if output.page:
             for value, line in output.page.links:
-                link_target(output.page, output.dest, value, line, dests, known, anchors, report)
+                link_target(output.page, output.dest, value, line, dests, known, anchors, report, content)
     site = Site(name="ACTIVITY.CR", base_url=base_url, today=today, nav=navigation(pages, dests),
                 contacts=contacts, mode=mode, finder=finder, notices=notices(pages, dests),
                 paths=frozenset(known), dests=dests, feed=feed)
@@ -208,7 +209,7 @@ def check_unique_dests(outputs: list[Output], report: Report) -> None:
 
 
 def check_files_clash(outputs: list[Output], assets: list[Asset], static_files: list[str], made: set[str],
-                      report: Report) -> None:
+                      report: Report, content: str) -> None:
     """A file of content/ that would land where a page, a static file or a file the build makes
     goes (or inside a page's folder named like a file) would replace it: refuse it."""
     taken = {o.dest: f"di {o.source}" for o in outputs}
@@ -218,7 +219,7 @@ def check_files_clash(outputs: list[Output], assets: list[Asset], static_files: 
     for asset in assets:
         other = taken.get(asset.source) or (f"della cartella {asset.source}/" if asset.source in folders else None)
         if other:
-            report.error(f"content/{asset.source}", 0, 0, f"questo file finirebbe nel sito al posto {other}: "
+            report.error(f"{content}/{asset.source}", 0, 0, f"questo file finirebbe nel sito al posto {other}: "
                          "cambia il nome del file")
 
 
@@ -237,10 +238,10 @@ def relink(output: Output, body_html: str, site: Site) -> Output:
 
 
 def link_target(page: Page, dest: str, value: str, line: int, dests: dict[str, str], known: set[str] | frozenset[str],
-                anchors: dict[str, frozenset[str]], report: Report) -> str | None:
+                anchors: dict[str, frozenset[str]], report: Report, content: str = "content") -> str | None:
     """The site path a link in a page body leads to; None for links to leave as written
     (other sites, e-mail, phone) and for broken ones, which are reported."""
-    display = f"content/{page.source}"
+    display = f"{content}/{page.source}"
     if SCHEME_RE.match(value) or value.startswith("//"):
         return None
     if value.startswith("/"):
@@ -254,7 +255,7 @@ def link_target(page: Page, dest: str, value: str, line: int, dests: dict[str, s
         target_dest = dests.get(resolve(page.source, path))
         if target_dest is None:
             report.error(display, line, 0, f"il collegamento \"{value}\" porta a una pagina "
-                         f"che non esiste (content/{resolve(page.source, path)}): correggi il nome del file")
+                         f"che non esiste ({content}/{resolve(page.source, path)}): correggi il nome del file")
             return None
     else:
         target = resolve(page.source, path)
