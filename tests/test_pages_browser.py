@@ -26,13 +26,19 @@ def test_every_page_has_no_axe_violations(browser, built_site, width):
     assert found == {}
 
 
-def test_text_reflows_at_320_px_without_horizontal_scrolling(browser, built_site):
-    page = browser.new_page(viewport={"width": 320, "height": 640})
+def scrolling_sideways(page, site) -> list[str]:
+    """The pages wider than the window, so that reading them needs scrolling left and right."""
     wide = []
-    for name in all_pages(built_site):
-        page.goto((built_site / name).as_uri())
+    for name in all_pages(site):
+        page.goto((site / name).as_uri())
         if page.evaluate("document.documentElement.scrollWidth > document.documentElement.clientWidth"):
             wide.append(name)
+    return wide
+
+
+def test_text_reflows_at_320_px_without_horizontal_scrolling(browser, built_site):
+    page = browser.new_page(viewport={"width": 320, "height": 640})
+    wide = scrolling_sideways(page, built_site)
     page.close()
     assert wide == []
 
@@ -129,12 +135,7 @@ def test_every_control_shows_where_the_focus_is(browser, built_site):
 def test_text_reflows_at_200_percent_zoom(browser, built_site):
     """A 1280 px window at 200 % zoom: 640 CSS px wide, everything twice as large, no sideways scroll."""
     context = browser.new_context(viewport={"width": 640, "height": 400}, device_scale_factor=2)
-    page = context.new_page()
-    wide = []
-    for name in all_pages(built_site):
-        page.goto((built_site / name).as_uri())
-        if page.evaluate("document.documentElement.scrollWidth > document.documentElement.clientWidth"):
-            wide.append(name)
+    wide = scrolling_sideways(context.new_page(), built_site)
     context.close()
     assert wide == []
 
