@@ -21,10 +21,9 @@ PROJECT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(PROJECT), str(PROJECT / "bench")]
 
 from sitegen.finder import finder_index, finder_script  # noqa: E402
+from chromium import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 from corpus import synthetic_contacts  # noqa: E402
 
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 QUERIES = ["vicobelignano", "san martino d/l", "26030", "casalmaggiore (cr)", "zzzzqqqq", "s giov in c",
            "ca de", "motta", "bellignanno", "pieve d'olmi"]
 
@@ -54,7 +53,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp, sync_playwright() as p:
         path = Path(tmp) / "finder.html"
         path.write_text(text, encoding="utf-8")
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         tab = browser.new_page()
         tab.goto(path.as_uri())
         load = tab.evaluate("""() => { const t = performance.now();

@@ -27,12 +27,14 @@ from contextlib import contextmanager
 from pathlib import Path
 
 PROJECT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(PROJECT / "bench"))
+
+from chromium import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
+
 LIGHTHOUSE = "lighthouse@12.2.3"
 TODAY = "2026-11-25"
 PAGES = ["index.html", "sportelli/index.html", "sportelli/gussola/index.html"]
 CATEGORIES = ["performance", "accessibility", "best-practices", "seo"]
-CHROME_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 NOT_SCORED = {"manual", "notApplicable", "informative", "error"}
 
 
@@ -82,8 +84,8 @@ def run_lighthouse(cli: Path, url: str, work: Path) -> dict:
     """One Lighthouse run on `url` with a fresh Chromium profile; returns the JSON report."""
     profile = Path(tempfile.mkdtemp(prefix="profile-", dir=work))
     report = profile.with_suffix(".json")
-    flags = " ".join([*CHROME_FLAGS, f"--user-data-dir={profile}"])
-    env = {**os.environ, "CHROME_PATH": os.environ.get("CHROME_PATH", "/usr/bin/chromium")}
+    flags = " ".join([*CHROMIUM_ARGS, f"--user-data-dir={profile}"])
+    env = {**os.environ, "CHROME_PATH": os.environ.get("CHROME_PATH", CHROMIUM)}
     command = [str(cli), url, "--quiet", "--output=json", f"--output-path={report}",
                f"--only-categories={','.join(CATEGORIES)}", "--form-factor=mobile",
                "--throttling-method=simulate", "--disable-full-page-screenshot",

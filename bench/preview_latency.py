@@ -28,10 +28,9 @@ from pathlib import Path
 PROJECT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT / "bench"))
 
+from chromium import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 from corpus import CORPUS_DIR, write_corpus  # noqa: E402
 
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 TIMING = """() => {
     const paint = performance.getEntriesByName('first-contentful-paint')[0];
     return [performance.timeOrigin, paint ? paint.startTime : performance.now()];
@@ -76,7 +75,7 @@ def run(pages: int, saves: int) -> None:
         print(f"{pages} pages; first build and start of the preview: {time.perf_counter() - started:.1f} s")
         try:
             with sync_playwright() as playwright:
-                browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+                browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
                 tab = browser.new_page()
                 cases = [
                     ("a page's Markdown", f"{CORPUS_DIR}/pagina-00007/index.html",

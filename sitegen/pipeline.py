@@ -100,12 +100,12 @@ def prepare(options: Options, report: Report, cache: BuildCache | None = None,
     return Prepared(readings, data_stamp, assets, statics, site, outputs), scores
 
 
-def site_key(options: Options, site: Site, data_stamp: tuple[int, ...]) -> str:
+def site_key(site: Site, templates: str, data_stamp: tuple[int, ...]) -> str:
     """Everything outside a page that may change how it renders: the code, the templates, the
     data, the whole site's paths and navigation, the date and the address. A page is rendered
     again when this or its own file changed. The data counts by the stamp it had before it was
     read: saved again during the build, it will not match next time."""
-    return digest(code_key(), templates_fingerprint(options), repr(data_stamp), repr(site.base_url),
+    return digest(code_key(), templates, repr(data_stamp), repr(site.base_url),
                   site.today.isoformat(), site.finder, repr(site.feed), repr(site.nav), repr(site.notices),
                   repr(sorted(site.paths)), repr(sorted(site.dests.items())))
 
@@ -124,15 +124,14 @@ def output_key(key: str, output: Output) -> str:
 class Renderer:
     """Stage 4, one output at a time; built before the workers fork, so they share it."""
 
-    def __init__(self, options: Options, site: Site, bodies: BodySource):
+    def __init__(self, options: Options, site: Site, bodies: BodySource, templates: str):
         self.env = make_environment(options.templates.resolve())
         # The environment outlives a build (preview); Jinja reloads a template when its file's
         # time changes, which a copy that keeps times would not do: go by the contents too.
-        fingerprint = templates_fingerprint(options)
-        if getattr(self.env, "fingerprint", None) != fingerprint:
+        if getattr(self.env, "fingerprint", None) != templates:
             if self.env.cache is not None:
                 self.env.cache.clear()
-            self.env.fingerprint = fingerprint
+            self.env.fingerprint = templates
         self.templates_display = options.display(options.templates)
         self.site = site
         self.bodies = bodies
@@ -179,26 +178,26 @@ def _build(options: Options, report: Report, write: bool, strict: bool, cache: B
         raise BuildFailed(report)
     assert prepared is not None
     bodies = BodySource(options, prepared.readings, cache)
-    renderer = Renderer(options, prepared.site, bodies)
+    templates = templates_fingerprint(options)   # read once: for the keys and for Jinja's cache
+    renderer = Renderer(options, prepared.site, bodies, templates)
     if not write:   # check: render everything all the same, for the templates' mistakes
         run_chunks(lambda chunk: [len(renderer.render(o)) for o in chunk], prepared.outputs, jobs)
-        site_files(options, prepared)
         return scores
-    written = write_outputs(options, prepared, renderer, cache, jobs)
+    written = write_outputs(options, prepared, renderer, cache, jobs, templates)
     if cache is not None:
         cache.remember(prepared.readings, written)
     return scores
 
 
 def write_outputs(options: Options, prepared: Prepared, renderer: Renderer, cache: BuildCache | None,
-                  jobs: int) -> dict[str, tuple[str, str]]:
+                  jobs: int, templates: str) -> dict[str, tuple[str, str]]:
     """Stages 4 and 5: render what changed, stage what differs, then move it in.
     Returns every output's (input key, digest) for the next build."""
     previous = cache.outputs if cache is not None else {}
     writer = SiteWriter(options.out, {dest: d for dest, (_, d) in previous.items()} if cache is not None else None)
     if writer.manifest is None:   # the output folder is not the one the cache describes (deleted, new)
         previous = {}
-    key = site_key(options, prepared.site, prepared.data_stamp)
+    key = site_key(prepared.site, templates, prepared.data_stamp)
     keys = {o.dest: output_key(key, o) for o in prepared.outputs}
     out = str(writer.out)
     todo = [o for o in prepared.outputs if previous.get(o.dest, ("",))[0] != keys[o.dest]

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import functools
+import http.server
 import shutil
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -68,3 +71,36 @@ def project_copy(sources, monkeypatch) -> Path:
 def source_args(root: Path) -> list[str]:
     return ["--content", str(root / "content"), "--data", str(root / "data" / "contacts.yaml"),
             "--today", TODAY]
+
+
+@pytest.fixture
+def http_root():
+    """A local web server over a folder: http_root(folder, headers) gives the folder's address;
+    every response carries `headers` (a security policy, say)."""
+    servers = []
+
+    def serve(folder: Path, headers: dict[str, str] | None = None) -> str:
+        handler = functools.partial(_QuietHandler, extra_headers=headers or {}, directory=str(folder))
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        servers.append(server)
+        return f"http://127.0.0.1:{server.server_port}/"
+
+    yield serve
+    for server in servers:
+        server.shutdown()
+        server.server_close()
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def __init__(self, *args, extra_headers: dict[str, str], **kwargs):
+        self.extra_headers = extra_headers
+        super().__init__(*args, **kwargs)
+
+    def end_headers(self):
+        for name, value in self.extra_headers.items():
+            self.send_header(name, value)
+        super().end_headers()
+
+    def log_message(self, format, *args):
+        pass

@@ -1,35 +1,14 @@
-"""The finder in real headless Chromium (Debian's /usr/bin/chromium, driven by Playwright):
+"""The finder in real headless Chromium (the shared `browser` fixture of tests/browser.py):
 matching, keyboard, the no-JS list and an axe check. Skipped locally without a browser; under CI
 (env CI set) a missing browser, driver or axe-core is a failure."""
 
 from __future__ import annotations
 
 import json
-import os
-from pathlib import Path
 
 import pytest
 
 from browser import axe_violations
-
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-PROJECT = Path(__file__).resolve().parent.parent
-
-
-def _missing(reason: str) -> None:
-    if os.environ.get("CI"):
-        pytest.fail(f"{reason} (required under CI)", pytrace=False)
-    pytest.skip(reason, allow_module_level=True)
-
-
-try:
-    from playwright.sync_api import sync_playwright
-except ImportError:   # pragma: no cover
-    _missing("playwright is not installed")
-if not CHROMIUM.exists():
-    _missing(f"{CHROMIUM} is absent")
 
 NOT_FOUND = "Nessun comune trovato"
 
@@ -142,14 +121,6 @@ AMBIGUOUS = [
 @pytest.fixture(scope="module")
 def finder_url(built_site) -> str:
     return (built_site / "sportelli" / "index.html").as_uri()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield browser
-        browser.close()
 
 
 def open_finder(browser, finder_url):

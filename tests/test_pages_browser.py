@@ -226,35 +226,17 @@ CSP = ("default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self';
        "form-action 'none'; frame-ancestors 'none'")
 
 
-def test_the_site_works_under_the_recommended_security_policy(browser, built_site):
+def test_the_site_works_under_the_recommended_security_policy(browser, built_site, http_root):
     """The README's Content-Security-Policy, sent by a local server: nothing is blocked, and the
     finder (script, embedded index, styles) still works."""
-    import functools
-    import http.server
-    import threading
-
-    class WithPolicy(http.server.SimpleHTTPRequestHandler):
-        def end_headers(self):
-            self.send_header("Content-Security-Policy", CSP)
-            super().end_headers()
-
-        def log_message(self, format, *args):
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(WithPolicy, directory=str(built_site)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    top = http_root(built_site, {"Content-Security-Policy": CSP})
     blocked = []
     page = browser.new_page(viewport={"width": 360, "height": 740})
     page.on("console", lambda message: blocked.append(message.text) if "Content Security Policy" in message.text else None)
-    try:
-        top = f"http://127.0.0.1:{server.server_port}/"
-        for name in ("index.html", "sportelli/gussola/index.html", "sportelli/index.html"):
-            page.goto(top + name)
-            assert page.evaluate("getComputedStyle(document.body).margin") == "0px"   # the stylesheet applied
-        page.fill("#finder-q", "vicobelignano")
-        assert page.locator("[data-results] a").first.inner_text() == "Casalmaggiore"
-    finally:
-        page.close()
-        server.shutdown()
-        server.server_close()
+    for name in ("index.html", "sportelli/gussola/index.html", "sportelli/index.html"):
+        page.goto(top + name)
+        assert page.evaluate("getComputedStyle(document.body).margin") == "0px"   # the stylesheet applied
+    page.fill("#finder-q", "vicobelignano")
+    assert page.locator("[data-results] a").first.inner_text() == "Casalmaggiore"
+    page.close()
     assert blocked == []

@@ -3,11 +3,8 @@ site that works wherever it is put (domain root, sub-path, opened from disk), pr
 
 from __future__ import annotations
 
-import functools
-import http.server
 import re
 import shutil
-import threading
 import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
 from pathlib import Path
@@ -198,29 +195,6 @@ def crawl(start: str, top: str) -> set[str]:
 
 def site_files(site: Path) -> set[str]:
     return {p.relative_to(site).as_posix() for p in site.rglob("*") if p.is_file()}
-
-
-@pytest.fixture
-def http_root():
-    """A local web server over a folder; yields a function giving the folder's base address."""
-    servers = []
-
-    def serve(folder: Path) -> str:
-        handler = functools.partial(_QuietHandler, directory=str(folder))
-        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        servers.append(server)
-        return f"http://127.0.0.1:{server.server_port}/"
-
-    yield serve
-    for server in servers:
-        server.shutdown()
-        server.server_close()
-
-
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format, *args):
-        pass
 
 
 def reachable(site: Path) -> set[str]:
