@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import queue
 import shutil
 import socket
 import subprocess
 import sys
+import threading
+import time
 from datetime import date
 
 import pytest
@@ -109,20 +112,44 @@ def test_a_save_shows_in_the_open_browser(browser, sources, tmp_path):
     server = subprocess.Popen([sys.executable, str(PROJECT / "build.py"), "serve", "--port", str(port)]
                               + source_args(sources), cwd=sources, stdout=subprocess.PIPE,
                               stderr=subprocess.STDOUT, text=True)
+    lines = ServerLines(server)
     try:
-        for line in server.stdout:
-            if "Anteprima su" in line:
-                break
+        lines.wait_for("Anteprima su")
         page = browser.new_page()
         page.goto(f"http://127.0.0.1:{port}/progetto/index.html")
-        page.wait_for_function("window.LiveReload !== undefined")   # the reload script is connected
+        # livereload reloads only the browsers that finished its handshake when a change arrives;
+        # its log line says when this one has.
+        lines.wait_for("Browser Connected")
         source = sources / "content" / "progetto.md"
-        source.write_text(source.read_text(encoding="utf-8") + "\nUna frase appena salvata.\n", encoding="utf-8")
-        page.wait_for_function("document.body.innerText.includes('Una frase appena salvata.')", timeout=10_000)
+        with page.expect_navigation(timeout=10_000):   # the reload the save causes
+            source.write_text(source.read_text(encoding="utf-8") + "\nUna frase appena salvata.\n",
+                              encoding="utf-8")
+        assert "Una frase appena salvata." in page.inner_text("body")
         page.close()
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+class ServerLines:
+    """The server's output read in a thread: waiting for a line can time out, and the pipe never fills."""
+
+    def __init__(self, server: subprocess.Popen):
+        self.seen: queue.Queue[str] = queue.Queue()
+        self.printed: list[str] = []
+        threading.Thread(target=lambda: [self.seen.put(line) for line in server.stdout], daemon=True).start()
+
+    def wait_for(self, text: str, timeout: float = 30) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                line = self.seen.get(timeout=max(deadline - time.monotonic(), 0.01))
+            except queue.Empty:
+                break
+            self.printed.append(line)
+            if text in line:
+                return
+        pytest.fail(f"the preview never printed {text!r}; it printed:\n" + "".join(self.printed))
 
 
 def free_port() -> int:
