@@ -15,6 +15,7 @@ import markdown
 
 from .digest import code_key, digest
 from .errors import Problem, Report
+from .markup import new_markdown
 from .parallel import run_chunks
 from .readability import gulpease
 from .yamlnodes import Where, compose
@@ -22,8 +23,6 @@ from .yamlnodes import Where, compose
 KINDS = ("home", "pagina", "sportelli", "avvisi")
 FIELDS = ("titolo", "descrizione", "menu", "tipo", "data", "slug")
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-# Pinned so that an upgrade of Python-Markdown cannot change the output by itself.
-MARKDOWN_EXTENSIONS = ("toc", "tables", "sane_lists")
 NOTICES_DIR = "avvisi"
 LINK_ATTR_RE = re.compile(r'(?P<attr>href|src)="(?P<value>[^"]*)"')
 ID_RE = re.compile(r'\bid="([^"]*)"')
@@ -64,11 +63,6 @@ class Asset:
 
     source: str
     path: Path
-
-
-def new_markdown() -> markdown.Markdown:
-    """One converter to reuse for every page (building it is the expensive part)."""
-    return markdown.Markdown(extensions=list(MARKDOWN_EXTENSIONS), output_format="html")
 
 
 @dataclass(frozen=True)

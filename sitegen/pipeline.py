@@ -10,10 +10,11 @@ from pathlib import Path
 from . import extras
 from .cache import BuildCache
 from .contacts import load_contacts
-from .content import Asset, Page, Read, new_markdown, read_page, read_pages, stamp_of, walk
+from .content import Asset, Page, Read, read_page, read_pages, stamp_of, walk
 from .digest import code_key, digest
 from .errors import BuildFailed, Report
 from .finder import finder_script
+from .markup import new_markdown
 from .output import SiteWriter, check_out_dir
 from .parallel import run_chunks
 from .plan import Output, Site, plan_site, relink

@@ -7,7 +7,8 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 
 from conftest import PROJECT
 from sitegen.contacts import load_contacts
-from sitegen.content import new_markdown, read_page
+from sitegen.content import read_page
+from sitegen.markup import new_markdown
 from sitegen.errors import Report
 
 REAL = (PROJECT / "data" / "contacts.yaml").read_text(encoding="utf-8")

@@ -1,0 +1,91 @@
+"""The converter's inline shortcut skips work, never changes a byte of Python-Markdown's output."""
+
+from __future__ import annotations
+
+import re
+import sys
+from types import SimpleNamespace
+
+import pytest
+
+from conftest import PROJECT
+from sitegen.markup import QuickInlineProcessor, needs_of, new_markdown, stock_markdown
+
+sys.path.insert(0, str(PROJECT / "bench"))
+from corpus import corpus_pages  # noqa: E402
+
+# Every inline pattern, alone, mixed, nested, escaped, at the edges of a text and broken.
+TRICKY = [
+    "Testo semplice, senza nulla di speciale.",
+    "Chiama lo `0375 40200` o scrivi a <info@esempio.it>.",
+    "Un \\*asterisco\\* scritto e un \\` accento grave, \\[non un link\\].",
+    "Un [link](pagina.md \"titolo\"), un [riferimento][rif] e uno [breve].\n\n[rif]: https://esempio.it\n[breve]: b.md",
+    "Un'immagine ![logo](logo.png) e ![rif img][rif]\n\n[rif]: logo.png",
+    "Indirizzi: <https://www.concass.it> e <mailto:a@b.it>, e uno sbagliato < https://x >.",
+    "Fine riga con due spazi  \nnuova riga, e uno solo \nstessa riga.",
+    "HTML: <span class=\"x\">dentro</span>, <!-- commento -->, <br/> e 3 < 4 > 2.",
+    "Entità: &amp; &copy; &#169; &#xA9; & da sola, &nonesiste; &#;",
+    "*corsivo*, **grassetto**, ***entrambi***, _sotto_, __doppio__, un_nome_con_trattini, 2 * 3 * 4, * solo.",
+    "**[link in grassetto](a.md)** e [*corsivo nel link*](b.md) e `codice con *stelle* e [parentesi]`.",
+    "``doppio `accento` grave`` e \\\\`codice dopo barra`",
+    "Lista:\n\n- voce *uno*\n- voce [due](d.md)\n\n1. primo\n2. secondo `x`",
+    "| a | b |\n|---|---|\n| *c* | [d](d.md) |\n| `e` | &amp; |",
+    "## Titolo con *enfasi* e `codice`\n\nTesto.\n\n## Titolo con *enfasi* e `codice`",
+    "> citazione con **forza** e <em>html</em>\n>\n> seconda riga",
+    "    codice indentato *non enfasi* [non link](x)",
+    "Parola\\_con\\_escape e C:\\\\percorso\\\\file",
+    "<div>blocco html *non toccato*</div>\n\nDopo il blocco, *sì*.",
+    "Un [link con `codice`](a.md) e ![immagine *strana*](i.png \"t\").",
+    # each pattern alone, with none of the other patterns' characters around it
+    "a `b` c", "a \\* b", "[breve]\n\n[breve]: b", "[rif][r]\n\n[r]: x", "![img][r]\n\n[r]: i",
+    "[a](b)", "![a](b)", "<https://x.it>", "<a@b.it>", "riga  \naltra", "<b>x</b>", "&copy;", "*x*", "_x_",
+    "",
+    "*",
+    "[",
+    "<",
+    "&",
+    "`",
+]
+
+
+def convert_both(text: str) -> tuple[str, str]:
+    quick, stock = new_markdown(), stock_markdown()
+    return quick.convert(text), stock.convert(text)
+
+
+@pytest.mark.parametrize("text", TRICKY)
+def test_tricky_texts_convert_as_python_markdown_does(text):
+    quick, stock = convert_both(text)
+    assert quick == stock
+
+
+def test_every_content_page_and_a_synthetic_corpus_convert_as_python_markdown_does():
+    quick, stock = new_markdown(), stock_markdown()
+    texts = [p.read_text(encoding="utf-8") for p in sorted((PROJECT / "content").rglob("*.md"))]
+    texts += [page.body for page in corpus_pages(40, seed=7)]
+    assert len(texts) > 40
+    for text in texts:
+        quick.reset()
+        stock.reset()
+        assert quick.convert(text) == stock.convert(text)
+
+
+def test_the_shortcut_is_in_place_and_skips_patterns(monkeypatch):
+    converter = new_markdown()
+    inline = converter.treeprocessors["inline"]
+    assert isinstance(inline, QuickInlineProcessor)
+    assert all(needs is not None for _, needs in inline.patterns)   # every stock pattern is known
+    tried = []
+    original = inline._InlineProcessor__applyPattern
+    monkeypatch.setattr(inline, "_InlineProcessor__applyPattern",
+                        lambda pattern, *args: tried.append(pattern) or original(pattern, *args))
+    converter.convert("Testo semplice, senza nulla di speciale.")
+    assert tried == []
+    converter.convert("Un [link](a.md).")
+    assert [type(p).__name__ for p in tried][:2] == ["ReferenceInlineProcessor", "LinkInlineProcessor"]
+
+
+def test_a_pattern_whose_expression_changed_always_runs():
+    assert needs_of("link", SimpleNamespace(compiled_re=re.compile(r"(?<!\!)\["))) == ("[",)
+    assert needs_of("link", SimpleNamespace(compiled_re=re.compile(r"\[|\("))) is None
+    assert needs_of("a_new_pattern", SimpleNamespace(compiled_re=re.compile("x"))) is None
