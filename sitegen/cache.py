@@ -2,19 +2,22 @@
 
 Kept in one SQLite file beside the output folder (".site.cache.sqlite" for site/): every page's
 last reading (by source, with the file's stamp), every page body (by digest, loaded only when a
-page must be rendered again), and every output's input key and digest. The cache is an
+page must be rendered again), the contacts as last read (with the data file's stamp), and every
+output's input key and digest. The cache is an
 optimisation only: a missing, old or unreadable cache means a full build, never an error.
 """
 
 from __future__ import annotations
 
 import marshal
+import pickle
 import sqlite3
 from contextlib import contextmanager
 from dataclasses import fields
 from datetime import date
 from pathlib import Path
 
+from .contacts import Contacts
 from .content import Page, PageCache, Read
 from .digest import code_key
 from .errors import Problem
@@ -37,6 +40,10 @@ class BuildCache(PageCache):
         self.outputs: dict[str, tuple[str, str]] = {}  # dest -> (input key, digest of the bytes)
         self.bodies: dict[str, str] = {}               # by digest: loaded, or new since the last save
         self.saved_bodies: set[str] = set()
+        # (stamp of the data file, how messages name it, the records, the warnings)
+        self.contacts: tuple[tuple[int, ...], str, Contacts, tuple[Problem, ...]] | None = None
+        self.saved_contacts: bytes | None = None   # as saved; unpickled only when the stamp matches
+        self.contacts_changed = False
         if path is not None:
             self._load()
 
@@ -47,6 +54,22 @@ class BuildCache(PageCache):
 
     def reading(self, source: str) -> Read | None:
         return self.readings.get(source)
+
+    def contacts_for(self, stamp: tuple[int, ...], display: str) -> tuple[Contacts, tuple[Problem, ...]] | None:
+        """The contacts as last read, if the data file still has this stamp."""
+        if self.contacts is None and self.saved_contacts is not None:
+            try:
+                self.contacts = pickle.loads(self.saved_contacts)
+            except Exception:   # a damaged or foreign cache: read the file again
+                self.saved_contacts = None
+        if self.contacts is not None and self.contacts[:2] == (stamp, display):
+            return self.contacts[2], self.contacts[3]
+        return None
+
+    def keep_contacts(self, stamp: tuple[int, ...], display: str, contacts: Contacts,
+                      problems: tuple[Problem, ...]) -> None:
+        self.contacts = (stamp, display, contacts, problems)
+        self.contacts_changed = True
 
     def body(self, page_digest: str) -> str | None:
         if page_digest not in self.bodies and self.path is not None and page_digest in self.saved_bodies:
@@ -119,8 +142,10 @@ class BuildCache(PageCache):
                 self.readings = {source: unpack(packed) for source, packed in self.packed.items()}
                 self.outputs = marshal.loads(state["outputs"])
                 self.saved_bodies = set(marshal.loads(state["bodies"]))
+                self.saved_contacts = state.get("contacts")
         except (sqlite3.Error, KeyError, ValueError, EOFError, TypeError):
             self.readings, self.packed, self.outputs, self.saved_bodies = {}, {}, {}, set()
+            self.saved_contacts = None
 
     def _save(self, live: set[str]) -> None:
         try:
@@ -146,8 +171,12 @@ class BuildCache(PageCache):
                      "readings": marshal.dumps(list(self.packed.values())),
                      "outputs": marshal.dumps(self.outputs),
                      "bodies": marshal.dumps(sorted(self.saved_bodies))}
+            if self.contacts_changed and self.contacts is not None:
+                # pickle: the records are nested dataclasses, read back only by this same code
+                state["contacts"] = pickle.dumps(self.contacts, protocol=pickle.HIGHEST_PROTOCOL)
             db.executemany("INSERT OR REPLACE INTO state VALUES (?, ?)", state.items())
         self.bodies = {}
+        self.contacts_changed = False
 
 
 # marshal, not pickle: plain tuples of strings and numbers load several times faster, and a

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from . import extras
 from .cache import BuildCache
-from .contacts import load_contacts
+from .contacts import Contacts, load_contacts
 from .content import Asset, Page, Read, read_page, read_pages, stamp_of, walk
 from .digest import code_key, digest
 from .errors import BuildFailed, Report
@@ -89,7 +89,7 @@ def prepare(options: Options, report: Report, cache: BuildCache | None = None,
             jobs: int = 1) -> tuple[Prepared | None, list[Readability]]:
     """Stages 1-3 (load, read, plan): everything that can be checked without writing."""
     data_stamp = stamp_of(options.data) if options.data.is_file() else ()
-    contacts = load_contacts(options.data, options.display(options.data), report)
+    contacts = read_contacts(options, data_stamp, report, cache)
     readings, assets = read_pages(options.content, report, options.display(options.content), cache, jobs)
     pages = [r.page for r in readings if r.page]
     scores = readability(options, pages, report)
@@ -99,6 +99,24 @@ def prepare(options: Options, report: Report, cache: BuildCache | None = None,
     site, outputs = plan_site(pages, assets, contacts, options.today, options.base_url, sorted(statics), report,
                               options.display(options.content))
     return Prepared(readings, data_stamp, assets, statics, site, outputs), scores
+
+
+def read_contacts(options: Options, data_stamp: tuple[int, ...], report: Report,
+                  cache: BuildCache | None) -> Contacts | None:
+    """Stage 1: the contacts file, read again only when its stamp changed (a big file takes a
+    second to parse); its warnings are repeated from the cache like a page's."""
+    display = options.display(options.data)
+    known = cache.contacts_for(data_stamp, display) if cache is not None and data_stamp else None
+    if known is not None:
+        contacts, problems = known
+        report.problems.extend(problems)
+        return contacts
+    found = Report()
+    contacts = load_contacts(options.data, display, found)
+    report.problems.extend(found.problems)
+    if cache is not None and contacts is not None and data_stamp:
+        cache.keep_contacts(data_stamp, display, contacts, tuple(found.problems))
+    return contacts
 
 
 def site_key(site: Site, templates: str, data_stamp: tuple[int, ...]) -> str:

@@ -247,3 +247,24 @@ def test_a_deleted_site_folder_is_built_whole_again(sources, tmp_path, capsys):
     built = warm(sources, out, capsys)
     shutil.rmtree(out)
     assert warm(sources, out, capsys) == built
+
+
+def test_unchanged_contacts_are_not_read_again_and_their_warnings_still_show(sources, tmp_path, capsys,
+                                                                             monkeypatch):
+    """A big contacts file takes a second to parse: a rebuild reuses it while its stamp holds."""
+    from sitegen import pipeline
+
+    edit(sources / "data" / "contacts.yaml", "    ente: energheia\n", "    ente: energheia\n    colore: blu\n")
+    reads = []
+    real = pipeline.load_contacts
+    monkeypatch.setattr(pipeline, "load_contacts", lambda *args: reads.append(args[0]) or real(*args))
+    out = tmp_path / "site"
+    warning = 'data/contacts.yaml:41:5: avviso: campo sconosciuto "colore"'
+    for _ in range(2):
+        status, _, err = run(["build", "--out", str(out)] + source_args(sources), capsys)
+        assert status == 0 and warning in err
+    assert len(reads) == 1
+    edit(sources / "data" / "contacts.yaml", '"0375 40200"', '"0375 40201"')
+    built = warm(sources, out, capsys)
+    assert len(reads) == 2
+    assert built == cold(sources, tmp_path / "reference", capsys)
