@@ -9,9 +9,12 @@ optimisation only: a missing, old or unreadable cache means a full build, never 
 
 from __future__ import annotations
 
+import dataclasses
+import io
 import marshal
 import pickle
 import sqlite3
+import sys
 from contextlib import contextmanager
 from dataclasses import fields
 from datetime import date
@@ -59,7 +62,7 @@ class BuildCache(PageCache):
         """The contacts as last read, if the data file still has this stamp."""
         if self.contacts is None and self.saved_contacts is not None:
             try:
-                self.contacts = pickle.loads(self.saved_contacts)
+                self.contacts = unpickle_contacts(self.saved_contacts)
             except Exception:   # a damaged or foreign cache: read the file again
                 self.saved_contacts = None
         if self.contacts is not None and self.contacts[:2] == (stamp, display):
@@ -177,6 +180,30 @@ class BuildCache(PageCache):
             db.executemany("INSERT OR REPLACE INTO state VALUES (?, ?)", state.items())
         self.bodies = {}
         self.contacts_changed = False
+
+
+class ContactsUnpickler(pickle.Unpickler):
+    """Loads the records of the contacts and nothing else: a cache file written by someone else
+    (the output folder may sit in a shared place) must not be able to run code."""
+
+    ALLOWED = {("datetime", "date"), (Problem.__module__, "Problem")}
+
+    def find_class(self, module, name):
+        if module == Contacts.__module__:
+            found = getattr(sys.modules[module], name, None)
+            if isinstance(found, type) and dataclasses.is_dataclass(found) and found.__module__ == module:
+                return found
+        elif (module, name) in self.ALLOWED:
+            return super().find_class(module, name)
+        raise pickle.UnpicklingError(f"{module}.{name} does not belong in the contacts")
+
+
+def unpickle_contacts(data: bytes) -> tuple[tuple[int, ...], str, Contacts, tuple[Problem, ...]]:
+    stamp, display, contacts, problems = ContactsUnpickler(io.BytesIO(data)).load()
+    if not (isinstance(contacts, Contacts) and isinstance(display, str)
+            and all(isinstance(p, Problem) for p in problems)):
+        raise TypeError("not the contacts")
+    return tuple(stamp), display, contacts, tuple(problems)
 
 
 # marshal, not pickle: plain tuples of strings and numbers load several times faster, and a

@@ -34,10 +34,14 @@ NEEDS: dict[str, tuple[str, tuple[str, ...]]] = {
     "linebreak": (r"  \n", ("  \n",)),
     "entity": (r"(&(?:\#[0-9]+|\#x[0-9a-fA-F]+|[a-zA-Z0-9]+);)", ("&",)),
     "em_strong": (r"\*|_", ("*", "_")),
+    "html": (   # raw HTML: a tag, a comment, a processing instruction, CDATA; each opens with "<"
+        r"""(<(\/?+[a-zA-Z][^\s"'<>@]*+(?:\s+[^\s"'=<>]++(?:\s*+=\s*+(?:"[^"]*+"|'[^']*+'|[^\s"'=<>]++))?+)*+\s*+/?|"""
+        r"!--(?:(?!<!--|-->).)*--|"
+        r"[?](?:(?!<[?]|[?]>).)*[?]|"
+        r"!\[CDATA\[(?:(?!<!\[CDATA\[|\]\]>).)*\]\]"
+        r")>)",
+        ("<",)),
 }
-# Raw HTML: a long expression, but it opens with "<" whatever follows.
-HTML_PATTERN_START = "(<"
-HTML_NEEDS = ("<",)
 
 
 def new_markdown() -> markdown.Markdown:
@@ -56,21 +60,24 @@ def stock_markdown() -> markdown.Markdown:
 def needs_of(name: str, pattern) -> tuple[str, ...] | None:
     """What a match of this pattern must contain; None when unknown (then it always runs)."""
     expression = getattr(getattr(pattern, "compiled_re", None), "pattern", None)
-    if name == "html" and isinstance(expression, str) and expression.startswith(HTML_PATTERN_START):
-        return HTML_NEEDS
     known = NEEDS.get(name)
     return known[1] if known and known[0] == expression else None
+
+
+def quick_patterns(registry) -> list[tuple[object, tuple[str, ...] | None]]:
+    """The inline patterns in their order, each with what its matches need."""
+    names = {registry.get_index_for_name(name): name for name in NEEDS if name in registry}
+    return [(registry[i], needs_of(names[i], registry[i]) if i in names else None) for i in range(len(registry))]
 
 
 class QuickInlineProcessor(InlineProcessor):
     """Python-Markdown's inline stage, skipping the patterns a piece of text cannot match."""
 
-    def __init__(self, md: markdown.Markdown):
-        super().__init__(md)
-        patterns = md.inlinePatterns
-        names = {patterns.get_index_for_name(name): name for name in (*NEEDS, "html") if name in patterns}
-        self.patterns = [(patterns[i], needs_of(names[i], patterns[i]) if i in names else None)
-                         for i in range(len(patterns))]
+    def run(self, tree, ancestors=None):
+        # Looked at again for every page (a few microseconds): a pattern registered, or an
+        # emphasis character added, after the converter was made is then seen as stock does.
+        self.patterns = quick_patterns(self.inlinePatterns)
+        return super().run(tree, ancestors)
 
     # Replaces InlineProcessor.__handleInline (name-mangled), which __applyPattern calls back for
     # the text inside a match: the same loop, with the skip added.

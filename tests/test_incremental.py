@@ -268,3 +268,30 @@ def test_unchanged_contacts_are_not_read_again_and_their_warnings_still_show(sou
     built = warm(sources, out, capsys)
     assert len(reads) == 2
     assert built == cold(sources, tmp_path / "reference", capsys)
+
+
+class RunsCode:
+    """What a hostile cache entry could hold: unpickling it would call os.mkdir."""
+
+    def __init__(self, path: Path):
+        self.path = path
+
+    def __reduce__(self):
+        return os.mkdir, (str(self.path),)
+
+
+@pytest.mark.parametrize("entry", ["code", "wrong type"])
+def test_a_cache_entry_that_is_not_contacts_is_never_run_nor_trusted(sources, tmp_path, capsys, entry):
+    import pickle
+    import sqlite3
+
+    out = tmp_path / "site"
+    built = warm(sources, out, capsys)
+    marker = tmp_path / "eseguito"
+    payload = ((1,), "data/contacts.yaml", RunsCode(marker), ()) if entry == "code" else 42
+    with sqlite3.connect(tmp_path / ".site.cache.sqlite") as db:
+        db.execute("UPDATE state SET value = ? WHERE name = 'contacts'", (pickle.dumps(payload),))
+        assert db.total_changes == 1
+    (sources / "content" / "progetto.md").touch()   # a rebuild that reads the cache
+    assert warm(sources, out, capsys) == built
+    assert not marker.exists()

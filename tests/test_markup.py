@@ -74,6 +74,7 @@ def test_the_shortcut_is_in_place_and_skips_patterns(monkeypatch):
     converter = new_markdown()
     inline = converter.treeprocessors["inline"]
     assert isinstance(inline, QuickInlineProcessor)
+    converter.convert("x")
     assert all(needs is not None for _, needs in inline.patterns)   # every stock pattern is known
     tried = []
     original = inline._InlineProcessor__applyPattern
@@ -89,3 +90,18 @@ def test_a_pattern_whose_expression_changed_always_runs():
     assert needs_of("link", SimpleNamespace(compiled_re=re.compile(r"(?<!\!)\["))) == ("[",)
     assert needs_of("link", SimpleNamespace(compiled_re=re.compile(r"\[|\("))) is None
     assert needs_of("a_new_pattern", SimpleNamespace(compiled_re=re.compile("x"))) is None
+
+
+def test_patterns_and_emphasis_characters_added_later_are_seen():
+    """Extensions may add to a converter after it is made; the shortcut must not hide them."""
+    from markdown.inlinepatterns import SimpleTagInlineProcessor
+
+    quick, stock = new_markdown(), stock_markdown()
+    for converter in (quick, stock):
+        converter.convert("Una pagina prima.")
+        converter.reset()
+        converter.delimiters.add("~", "del")
+        converter.inlinePatterns.register(SimpleTagInlineProcessor(r"()\+\+(.+?)\+\+", "ins"), "ins", 5)
+    text = "a ~~b~~ c ++d++ e"
+    assert quick.convert(text) == stock.convert(text)
+    assert "<ins>d</ins>" in quick.convert(text)
