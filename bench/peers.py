@@ -16,6 +16,8 @@ reports for it (the largest single process, not a sum over workers).
   is a second full build).
 - data: a contacts file with --comuni comuni builds that many desk pages; Hugo builds the same
   number of pages from content files made from the same contacts. Also the finder index's size.
+  "data edit": one desk's phone number changes and each builds again into its folder as it is
+  (ours with its cache; Hugo with the changed content files), median of at least 3 rounds.
 
 Pelican and MkDocs are installed from PyPI into a virtual environment in the user's cache folder
 (not the project's environment); Hugo comes from Debian (`apt-get install hugo`). Timings are
@@ -29,6 +31,7 @@ import gzip
 import json
 import os
 import platform
+import re
 import shutil
 import statistics
 import subprocess
@@ -513,15 +516,51 @@ def data_runs(names: list[str], root: Path, comuni: int, seed: int, repeat: int,
         if isinstance(gen, Hugo):
             gen.write_pages(comune_pages(corpus.data), folder="sportelli")
     rows = cold_runs(generators, corpus, repeat, logs)
+    for row in rows:
+        row.what = "data"
+    rows += data_edit_runs(generators, corpus, max(repeat, 3), logs)
     raw, packed = finder_index_gzip(corpus.data)
     for row in rows:
-        row.pages, row.what = comuni, "data"
+        row.pages = comuni
     note = f"finder index {raw / 1024:.0f} KiB, {packed / 1024:.1f} KiB gzip"
     for row in rows:
         if row.generator == "ours":
             row.note = note
     print(f"  {comuni} comuni: {note}", file=sys.stderr)
     return rows
+
+
+def data_edit_runs(generators: list[Generator], corpus: Corpus, repeat: int, logs: Path) -> list[Row]:
+    """An editor changes one desk's phone number and the site is built again into the same folder,
+    as a publishing job does: never emptied. Hugo gets the changed content files."""
+    rows = {g.name: Row(g.name, 0, [], "data edit") for g in generators}
+    for gen in generators:   # the first build of the folder, not timed
+        gen.clean()
+        timed(gen.warm(), gen.cwd(), logs / f"{gen.name}-data-edit.log", gen.env(True))
+    pages = comune_pages(corpus.data)
+    for number in range(repeat):
+        change_a_phone(corpus.data)
+        new_pages = comune_pages(corpus.data)
+        changed = [new for old, new in zip(pages, new_pages) if old != new]
+        pages = new_pages
+        for gen in generators:
+            if isinstance(gen, Hugo):
+                gen.write_pages(changed, folder="sportelli")
+            settle()
+            run = timed(gen.warm(), gen.cwd(), logs / f"{gen.name}-data-edit.log", gen.env(True))
+            rows[gen.name].runs.append(run)
+            print(f"  data edit run {number + 1}/{repeat} {gen.name}: {run.wall:.2f} s "
+                  f"({len(changed)} comuni changed)", file=sys.stderr)
+    return list(rows.values())
+
+
+def change_a_phone(data: Path) -> None:
+    """The last digit of the first desk's phone number, plus one."""
+    text = data.read_text(encoding="utf-8")
+    match = re.search(r'telefono: "[^"]*?(\d)"', text)
+    assert match, "the contacts file has no phone number to change"
+    digit = str((int(match[1]) + 1) % 10)
+    data.write_text(text[:match.start(1)] + digit + text[match.end(1):], encoding="utf-8")
 
 
 # -- report ----------------------------------------------------------------------------------
