@@ -3,8 +3,8 @@
 Kept in one SQLite file beside the output folder (".site.cache.sqlite" for site/): every page's
 last reading (by source, with the file's stamp), every page body (by digest, loaded only when a
 page must be rendered again), the contacts as last read (with the data file's stamp), and every
-output's input key and digest. The cache is an
-optimisation only: a missing, old or unreadable cache means a full build, never an error.
+output's input key and digest. The cache is an optimisation only: a missing, old or unreadable
+cache means a full build, never an error.
 """
 
 from __future__ import annotations
@@ -175,7 +175,7 @@ class BuildCache(PageCache):
                      "outputs": marshal.dumps(self.outputs),
                      "bodies": marshal.dumps(sorted(self.saved_bodies))}
             if self.contacts_changed and self.contacts is not None:
-                # pickle: the records are nested dataclasses, read back only by this same code
+                # pickle: the records are nested dataclasses; ContactsUnpickler loads nothing else
                 state["contacts"] = pickle.dumps(self.contacts, protocol=pickle.HIGHEST_PROTOCOL)
             db.executemany("INSERT OR REPLACE INTO state VALUES (?, ?)", state.items())
         self.bodies = {}
