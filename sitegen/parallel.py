@@ -8,6 +8,7 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
+from contextlib import contextmanager
 from typing import Callable, Sequence, TypeVar
 
 from .errors import BuildFailed
@@ -53,9 +54,23 @@ def run_chunks(task: Callable[[list[Item]], list[Result]], items: Sequence[Item]
     return [result for _, part in parts for result in part]
 
 
+@contextmanager
+def few_collections():
+    """Run Python's cycle collector about 70 times less often. A build makes millions of small
+    objects (YAML nodes, records, Markdown trees) and frees them by reference counting; the
+    collector, which by default runs every 700 new objects and scans all the young ones, took
+    longer than making them: reading 8,000 comuni took 0.73 s with it, 0.29 s with this.
+    Forked workers inherit the setting."""
+    before = gc.get_threshold()
+    gc.set_threshold(50_000, 20, 20)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
+
+
 def _run(chunk):
     assert _task is not None
-    gc.set_threshold(50_000, 20, 20)   # workers make many short-lived objects; collect less often
     try:
         return False, _task(chunk)
     except BuildFailed as failed:

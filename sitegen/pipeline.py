@@ -16,7 +16,7 @@ from .errors import BuildFailed, Report
 from .finder import finder_script
 from .markup import new_markdown
 from .output import SiteWriter, check_out_dir
-from .parallel import run_chunks
+from .parallel import few_collections, run_chunks
 from .plan import Output, Site, plan_site, relink
 from .render import make_environment, render_output
 from .settings import load_settings
@@ -179,7 +179,8 @@ def build(options: Options, report: Report, write: bool = True, strict: bool = F
     warning). With a `cache`, only what changed since the last build is converted, rendered
     and written; the files are the same as without it."""
     try:
-        return _build(options, report, write, strict, cache, jobs)
+        with few_collections():
+            return _build(options, report, write, strict, cache, jobs)
     except BuildFailed as failed:
         if failed.report is not report:  # a problem that stopped a stage at once
             report.problems.extend(failed.report.problems)
