@@ -145,8 +145,8 @@ class Renderer:
 
     def __init__(self, options: Options, site: Site, bodies: BodySource, templates: str):
         self.env = make_environment(options.templates.resolve())
-        # The environment outlives a build (preview); Jinja reloads a template when its file's
-        # time changes, which a copy that keeps times would not do: go by the contents too.
+        # The environment outlives a build (preview) and does not look at file times (see
+        # make_environment): its compiled templates are dropped when the contents change.
         if getattr(self.env, "fingerprint", None) != templates:
             if self.env.cache is not None:
                 self.env.cache.clear()

@@ -37,10 +37,13 @@ def script_json(value) -> Markup:
 
 @lru_cache(maxsize=4)
 def make_environment(templates_dir: Path) -> jinja2.Environment:
-    """One environment per templates folder and process: the preview rebuilds on every save, and
-    Jinja recompiles a template only when its file changed (auto_reload)."""
+    """One environment per templates folder and process: the preview rebuilds on every save.
+    Jinja does not look at the template files' times (auto_reload, several file checks for each
+    page rendered): the build empties the environment's cache when the templates' contents
+    change (pipeline.Renderer), which times alone could miss."""
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(templates_dir)),
+        auto_reload=False,
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
