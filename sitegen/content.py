@@ -139,6 +139,8 @@ def stamp_of(path: str | Path) -> tuple[int, int, int, int]:
 
 def _read_chunk(items: list[tuple[str, str, str]]) -> list[Read]:
     """Runs in a worker process: one Markdown converter for the whole chunk."""
+    if not items:   # every page from the cache: no converter to set up
+        return []
     converter = new_markdown()
     readings = []
     for source, path, display in items:

@@ -3,12 +3,18 @@
 
 from __future__ import annotations
 
+import html
 import posixpath
-from xml.sax.saxutils import escape
 
 from .contacts import Comune, Desk
 from .finder import finder_index
 from .plan import Output, Site, canonical_path, url_between, vcard_path
+
+
+def escape(text: str) -> str:
+    """&, < and > for XML text (what xml.sax.saxutils.escape does, without importing half of
+    urllib and email with it)."""
+    return html.escape(text, quote=False)
 
 
 def template_context(site: Site, output: Output) -> dict:
