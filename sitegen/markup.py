@@ -6,12 +6,17 @@ pieces hold none of the characters a match must contain: a link needs "[", empha
 The inline stage here skips a pattern for a piece of text that lacks all of them, which takes
 about 40 % off a page's conversion. A pattern is skipped only when its regular expression is
 the one written below: should an upgrade change a pattern, that pattern simply runs every time.
-tests/test_markup.py converts the same texts with and without the shortcut and compares."""
+The toc extension gives headings their ids here without building a table of contents no page
+shows (7 % more). tests/test_markup.py converts the same texts with and without these shortcuts
+and compares."""
 
 from __future__ import annotations
 
+import html
+
 import markdown
 from markdown import util
+from markdown.extensions.toc import TocExtension, TocTreeprocessor, remove_fnrefs, render_inner_html, strip_tags, unique
 from markdown.treeprocessors import InlineProcessor
 
 # Pinned so that an upgrade of Python-Markdown cannot change the output by itself.
@@ -46,7 +51,8 @@ NEEDS: dict[str, tuple[str, tuple[str, ...]]] = {
 
 def new_markdown() -> markdown.Markdown:
     """One converter to reuse for every page (building it is the expensive part)."""
-    converter = markdown.Markdown(extensions=list(MARKDOWN_EXTENSIONS), output_format="html")
+    extensions = [HeadingIdsExtension() if name == "toc" else name for name in MARKDOWN_EXTENSIONS]
+    converter = markdown.Markdown(extensions=extensions, output_format="html")
     # 20 is the priority Python-Markdown gives its own inline stage; the same name replaces it.
     converter.treeprocessors.register(QuickInlineProcessor(converter), "inline", 20)
     return converter
@@ -100,3 +106,28 @@ class QuickInlineProcessor(InlineProcessor):
             if not matched:
                 patternIndex += 1
         return data
+
+
+class HeadingIdsProcessor(TocTreeprocessor):
+    """toc's ids for the headings, the links' anchors, without the table of contents that toc
+    also builds, serialises and searches the page for on every page, which no page shows: that
+    took as long again as the ids. A page that asks for a table ([TOC]), or settings that add to
+    the headings, get toc's own run."""
+
+    def run(self, doc) -> None:
+        if self.use_anchors or self.use_permalinks not in (False, None) or any(
+                (self.marker and el.text and self.marker in el.text) or "data-toc-label" in el.attrib
+                for el in doc.iter()):
+            return super().run(doc)
+        used = {el.attrib["id"] for el in doc.iter() if "id" in el.attrib}
+        counters: dict[str, int] = {}
+        for el in doc.iter():
+            if isinstance(el.tag, str) and self.header_rgx.match(el.tag):
+                self.set_level(el)
+                if "id" not in el.attrib:   # the same name and the same unique id as toc's
+                    name = strip_tags(render_inner_html(remove_fnrefs(el), self.md))
+                    el.attrib["id"] = unique(self.slugify(html.unescape(name), self.sep), used, counters)
+
+
+class HeadingIdsExtension(TocExtension):
+    TreeProcessorClass = HeadingIdsProcessor

@@ -9,7 +9,7 @@ from types import SimpleNamespace
 import pytest
 
 from conftest import PROJECT
-from sitegen.markup import QuickInlineProcessor, needs_of, new_markdown, stock_markdown
+from sitegen.markup import HeadingIdsProcessor, QuickInlineProcessor, needs_of, new_markdown, stock_markdown
 
 sys.path.insert(0, str(PROJECT / "bench"))
 from corpus import corpus_pages  # noqa: E402
@@ -31,6 +31,8 @@ TRICKY = [
     "Lista:\n\n- voce *uno*\n- voce [due](d.md)\n\n1. primo\n2. secondo `x`",
     "| a | b |\n|---|---|\n| *c* | [d](d.md) |\n| `e` | &amp; |",
     "## Titolo con *enfasi* e `codice`\n\nTesto.\n\n## Titolo con *enfasi* e `codice`",
+    "[TOC]\n\n# Uno\n\n## Due &amp; tre\n\n## Due &amp; tre\n\nUn paragrafo.",
+    "Titolo sottolineato\n===================\n\n### <b>HTML</b> nel titolo\n\n#### Città d'Italia",
     "> citazione con **forza** e <em>html</em>\n>\n> seconda riga",
     "    codice indentato *non enfasi* [non link](x)",
     "Parola\\_con\\_escape e C:\\\\percorso\\\\file",
@@ -74,6 +76,7 @@ def test_the_shortcut_is_in_place_and_skips_patterns(monkeypatch):
     converter = new_markdown()
     inline = converter.treeprocessors["inline"]
     assert isinstance(inline, QuickInlineProcessor)
+    assert isinstance(converter.treeprocessors["toc"], HeadingIdsProcessor)
     converter.convert("x")
     assert all(needs is not None for _, needs in inline.patterns)   # every stock pattern is known
     tried = []
