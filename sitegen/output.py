@@ -56,6 +56,10 @@ class SiteWriter:
     def __init__(self, out_dir: Path, manifest: dict[str, str] | None):
         self.out = out_dir.resolve()
         self.staging = self.out.parent / f".{self.out.name}.nuovo"
+        # A first build stages the whole tree and renames it into place at once; a rebuild
+        # stages each changed file flat, by a digest of its path: no folders to make in the
+        # staging area and remove again (on a slow disk, that doubled the cost of a change).
+        self.first = not self.out.exists()
         # The digest of every file of the last build, when known; otherwise files are compared.
         # Trusted only if the folder's marker names that very build: not after a build without
         # the cache, nor one that stopped between writing the folder and saving the cache.
@@ -88,10 +92,16 @@ class SiteWriter:
         current = safe_target(self.out, relative)
         if self.unchanged(relative, current, data, fingerprint):
             return fingerprint, False
-        staged = safe_target(self.staging, relative)
-        self.make_folder(staged.parent)
+        staged = self.staged(relative)
+        if self.first:
+            self.make_folder(staged.parent)
         staged.write_bytes(data)
         return fingerprint, True
+
+    def staged(self, relative: str) -> Path:
+        if self.first:
+            return safe_target(self.staging, relative)
+        return self.staging / digest(relative)
 
     def unchanged(self, relative: str, current: Path, data: bytes, fingerprint: str) -> bool:
         try:
@@ -104,7 +114,7 @@ class SiteWriter:
     def commit(self, manifest: dict[str, str], changed: set[str]) -> None:
         """Move the changed files in and remove the files of the last build that are not in
         `manifest` (every file of this build, with its digest)."""
-        if not self.out.exists():   # a first build: the staging folder becomes the site, in one rename
+        if self.first:   # the staging folder becomes the site, in one rename
             (self.staging / MARKER).write_bytes(marker_text(manifest))
             os.replace(self.staging, self.out)
             return
@@ -121,7 +131,7 @@ class SiteWriter:
                 target = self.out / relative
                 self.clear_way(target)
                 self.make_folder(target.parent)
-                os.replace(self.staging / relative, target)
+                os.replace(self.staged(relative), target)
             (self.out / MARKER).write_bytes(marker_text(manifest))
         except OSError as exc:
             raise fail(str(self.out), 0, 0, f"non riesco ad aggiornare la cartella del sito ({exc.strerror}): "
