@@ -13,6 +13,7 @@ and compares."""
 from __future__ import annotations
 
 import html
+import inspect
 
 import markdown
 from markdown import util
@@ -51,7 +52,8 @@ NEEDS: dict[str, tuple[str, tuple[str, ...]]] = {
 
 def new_markdown() -> markdown.Markdown:
     """One converter to reuse for every page (building it is the expensive part)."""
-    extensions = [HeadingIdsExtension() if name == "toc" else name for name in MARKDOWN_EXTENSIONS]
+    extensions = [HeadingIdsExtension() if name == "toc" and heading_ids_fit() else name
+                  for name in MARKDOWN_EXTENSIONS]
     converter = markdown.Markdown(extensions=extensions, output_format="html")
     # 20 is the priority Python-Markdown gives its own inline stage; the same name replaces it.
     converter.treeprocessors.register(QuickInlineProcessor(converter), "inline", 20)
@@ -106,6 +108,12 @@ class QuickInlineProcessor(InlineProcessor):
             if not matched:
                 patternIndex += 1
         return data
+
+
+def heading_ids_fit() -> bool:
+    """HeadingIdsProcessor follows toc as of Python-Markdown 3.11, whose unique() also takes the
+    counters; with another toc, toc runs as it is."""
+    return list(inspect.signature(unique).parameters) == ["id", "ids", "counters"]
 
 
 class HeadingIdsProcessor(TocTreeprocessor):

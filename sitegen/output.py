@@ -114,11 +114,11 @@ class SiteWriter:
     def commit(self, manifest: dict[str, str], changed: set[str]) -> None:
         """Move the changed files in and remove the files of the last build that are not in
         `manifest` (every file of this build, with its digest)."""
-        if self.first:   # the staging folder becomes the site, in one rename
-            (self.staging / MARKER).write_bytes(marker_text(manifest))
-            os.replace(self.staging, self.out)
-            return
         try:
+            if self.first:   # the staging folder becomes the site, in one rename
+                (self.staging / MARKER).write_bytes(marker_text(manifest))
+                os.replace(self.staging, self.out)   # fails if the folder appeared meanwhile
+                return
             old = set(self.manifest) if self.manifest is not None else self.existing()
             # Old files go first: a page may now be where a file was, or a file where a folder was.
             for relative in sorted(old - set(manifest), reverse=True):

@@ -145,8 +145,11 @@ class Renderer:
 
     def __init__(self, options: Options, site: Site, bodies: BodySource, templates: str):
         self.env = make_environment(options.templates.resolve())
-        # The environment outlives a build (preview) and does not look at file times (see
-        # make_environment): its compiled templates are dropped when the contents change.
+        # The environment outlives a build (preview). Its compiled templates are dropped when
+        # the contents change; from the second build on, Jinja also follows the files' times
+        # (a template saved during a build, then put back, has the old contents but a new time).
+        if hasattr(self.env, "fingerprint"):
+            self.env.auto_reload = True
         if getattr(self.env, "fingerprint", None) != templates:
             if self.env.cache is not None:
                 self.env.cache.clear()

@@ -38,9 +38,9 @@ def script_json(value) -> Markup:
 @lru_cache(maxsize=4)
 def make_environment(templates_dir: Path) -> jinja2.Environment:
     """One environment per templates folder and process: the preview rebuilds on every save.
-    Jinja does not look at the template files' times (auto_reload, several file checks for each
-    page rendered): the build empties the environment's cache when the templates' contents
-    change (pipeline.Renderer), which times alone could miss."""
+    A build from the command line has the templates it started with: Jinja need not look at the
+    files' times for every page it renders (auto_reload, several file checks a page). The
+    preview's later builds turn it back on (pipeline.Renderer)."""
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(templates_dir)),
         auto_reload=False,

@@ -295,3 +295,23 @@ def test_a_cache_entry_that_is_not_contacts_is_never_run_nor_trusted(sources, tm
     (sources / "content" / "progetto.md").touch()   # a rebuild that reads the cache
     assert warm(sources, out, capsys) == built
     assert not marker.exists()
+
+
+def test_a_site_folder_made_by_someone_else_during_a_first_build_is_a_clear_error(tmp_path):
+    """The first build renames its staging folder into place; a folder that appeared meanwhile
+    (another build, a copy) is neither overwritten nor a crash."""
+    from sitegen.errors import BuildFailed
+    from sitegen.output import SiteWriter
+
+    out = tmp_path / "site"
+    writer = SiteWriter(out, None)
+    writer.start()
+    writer.stage("index.html", b"nuovo")
+    out.mkdir()
+    (out / "altro.html").write_text("di qualcun altro", encoding="utf-8")
+    with pytest.raises(BuildFailed) as failed:
+        writer.commit({"index.html": "x"}, {"index.html"})
+    message = str(failed.value.report.problems[0])
+    assert "non riesco ad aggiornare la cartella del sito" in message
+    assert (out / "altro.html").read_text(encoding="utf-8") == "di qualcun altro"
+    assert not (out / "index.html").exists()

@@ -123,3 +123,13 @@ def test_random_texts_of_markdown_characters_convert_as_python_markdown_does():
         quick.reset()
         stock.reset()
         assert quick.convert(text) == stock.convert(text), repr(text)
+
+
+def test_with_another_toc_the_headings_go_through_toc_itself(monkeypatch):
+    """The shortcut follows toc as of Python-Markdown 3.11; an older toc's unique() takes two arguments."""
+    from markdown.extensions.toc import TocTreeprocessor
+
+    from sitegen import markup
+
+    monkeypatch.setattr(markup, "unique", lambda id, ids: id)
+    assert type(new_markdown().treeprocessors["toc"]) is TocTreeprocessor
