@@ -103,8 +103,8 @@ def prepare(options: Options, report: Report, cache: BuildCache | None = None,
 
 def read_contacts(options: Options, data_stamp: tuple[int, ...], report: Report,
                   cache: BuildCache | None) -> Contacts | None:
-    """Stage 1: the contacts file, read again only when its stamp changed (a big file takes a
-    second to parse); its warnings are repeated from the cache like a page's."""
+    """Stage 1: the contacts file, read again only when its stamp changed (8,000 comuni take a
+    quarter of a second); its warnings are repeated from the cache like a page's."""
     display = options.display(options.data)
     known = cache.contacts_for(data_stamp, display) if cache is not None and data_stamp else None
     if known is not None:
