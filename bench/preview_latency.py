@@ -17,7 +17,6 @@ the comuni that desk serves); the consortium's name, shown in every page's foote
 from __future__ import annotations
 
 import argparse
-import socket
 import statistics
 import subprocess
 import sys
@@ -30,6 +29,7 @@ sys.path.insert(0, str(PROJECT / "bench"))
 
 from chromium import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 from corpus import CORPUS_DIR, write_corpus  # noqa: E402
+from preview_server import BROWSER_CONNECTED, ServerLines, free_port  # noqa: E402
 
 TIMING = """() => {
     const paint = performance.getEntriesByName('first-contentful-paint')[0];
@@ -37,20 +37,13 @@ TIMING = """() => {
 }"""
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def start_preview(content: Path, data: Path, port: int) -> subprocess.Popen:
+def start_preview(content: Path, data: Path, port: int) -> tuple[subprocess.Popen, ServerLines]:
     server = subprocess.Popen([sys.executable, "-u", str(PROJECT / "build.py"), "serve", "--content", str(content),
                                "--data", str(data), "--port", str(port), "--today", "2026-11-25"],
                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    for line in server.stdout:
-        if "Anteprima su" in line:
-            return server
-    raise RuntimeError("the preview did not start")
+    lines = ServerLines(server)
+    lines.wait_for("Anteprima su", timeout=600)
+    return server, lines
 
 
 def measure(page, path: Path, marker: str, change) -> tuple[float, float]:
@@ -71,7 +64,7 @@ def run(pages: int, saves: int) -> None:
         content, data = write_corpus(Path(tmp), pages)
         port = free_port()
         started = time.perf_counter()
-        server = start_preview(content, data, port)
+        server, lines = start_preview(content, data, port)
         print(f"{pages} pages; first build and start of the preview: {time.perf_counter() - started:.1f} s")
         try:
             with sync_playwright() as playwright:
@@ -86,8 +79,9 @@ def run(pages: int, saves: int) -> None:
                      data, lambda text, marker: text.replace("consorzio:\n  nome: ", f"consorzio:\n  nome: {marker} ", 1)),
                 ]
                 for name, url, path, change in cases:
+                    lines.forget()   # the reloads of the last case connected too
                     tab.goto(f"http://127.0.0.1:{port}/{url}")
-                    tab.wait_for_function("window.LiveReload !== undefined")
+                    lines.wait_for(BROWSER_CONNECTED)   # a save before it would not reload the page
                     original = path.read_text(encoding="utf-8")
                     results = []
                     for number in range(saves):

@@ -52,17 +52,20 @@ NEEDS: dict[str, tuple[str, tuple[str, ...]]] = {
 
 def new_markdown() -> markdown.Markdown:
     """One converter to reuse for every page (building it is the expensive part)."""
-    extensions = [HeadingIdsExtension() if name == "toc" and heading_ids_fit() else name
-                  for name in MARKDOWN_EXTENSIONS]
-    converter = markdown.Markdown(extensions=extensions, output_format="html")
+    converter = _converter(HeadingIdsExtension() if heading_ids_fit() else "toc")
     # 20 is the priority Python-Markdown gives its own inline stage; the same name replaces it.
     converter.treeprocessors.register(QuickInlineProcessor(converter), "inline", 20)
     return converter
 
 
 def stock_markdown() -> markdown.Markdown:
-    """The same converter without the shortcut: what tests and benchmarks compare against."""
-    return markdown.Markdown(extensions=list(MARKDOWN_EXTENSIONS), output_format="html")
+    """The same converter without the shortcuts: what tests compare against."""
+    return _converter("toc")
+
+
+def _converter(toc: str | TocExtension) -> markdown.Markdown:
+    extensions = [toc if name == "toc" else name for name in MARKDOWN_EXTENSIONS]
+    return markdown.Markdown(extensions=extensions, output_format="html")
 
 
 def needs_of(name: str, pattern) -> tuple[str, ...] | None:
@@ -123,11 +126,14 @@ class HeadingIdsProcessor(TocTreeprocessor):
     the headings, get toc's own run."""
 
     def run(self, doc) -> None:
-        if self.use_anchors or self.use_permalinks not in (False, None) or any(
-                (self.marker and el.text and self.marker in el.text) or "data-toc-label" in el.attrib
-                for el in doc.iter()):
+        if self.use_anchors or self.use_permalinks not in (False, None):
             return super().run(doc)
-        used = {el.attrib["id"] for el in doc.iter() if "id" in el.attrib}
+        used = set()
+        for el in doc.iter():
+            if (self.marker and el.text and self.marker in el.text) or "data-toc-label" in el.attrib:
+                return super().run(doc)
+            if "id" in el.attrib:
+                used.add(el.attrib["id"])
         counters: dict[str, int] = {}
         for el in doc.iter():
             if isinstance(el.tag, str) and self.header_rgx.match(el.tag):

@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import queue
 import shutil
-import socket
 import subprocess
 import sys
-import threading
-import time
 from datetime import date
 
 import pytest
@@ -16,6 +12,9 @@ import pytest
 from conftest import PROJECT, source_args
 from sitegen.pipeline import Options
 from sitegen.serve import Preview, file_for, make_app, rebuild
+
+sys.path.insert(0, str(PROJECT / "bench"))
+from preview_server import BROWSER_CONNECTED, ServerLines, free_port  # noqa: E402
 
 
 def get(app, path: str) -> tuple[str, bytes]:
@@ -117,9 +116,7 @@ def test_a_save_shows_in_the_open_browser(browser, sources, tmp_path):
         lines.wait_for("Anteprima su")
         page = browser.new_page()
         page.goto(f"http://127.0.0.1:{port}/progetto/index.html")
-        # livereload reloads only the browsers that finished its handshake when a change arrives;
-        # its log line says when this one has.
-        lines.wait_for("Browser Connected")
+        lines.wait_for(BROWSER_CONNECTED)   # only then does a save reload this page
         source = sources / "content" / "progetto.md"
         with page.expect_navigation(timeout=10_000):   # the reload the save causes
             source.write_text(source.read_text(encoding="utf-8") + "\nUna frase appena salvata.\n",
@@ -129,30 +126,3 @@ def test_a_save_shows_in_the_open_browser(browser, sources, tmp_path):
     finally:
         server.terminate()
         server.wait(timeout=10)
-
-
-class ServerLines:
-    """The server's output read in a thread: waiting for a line can time out, and the pipe never fills."""
-
-    def __init__(self, server: subprocess.Popen):
-        self.seen: queue.Queue[str] = queue.Queue()
-        self.printed: list[str] = []
-        threading.Thread(target=lambda: [self.seen.put(line) for line in server.stdout], daemon=True).start()
-
-    def wait_for(self, text: str, timeout: float = 30) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            try:
-                line = self.seen.get(timeout=max(deadline - time.monotonic(), 0.01))
-            except queue.Empty:
-                break
-            self.printed.append(line)
-            if text in line:
-                return
-        pytest.fail(f"the preview never printed {text!r}; it printed:\n" + "".join(self.printed))
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
