@@ -1,14 +1,16 @@
-"""Python-Markdown, set up once per process, with a shortcut that leaves its output unchanged.
+"""Python-Markdown, set up once per process, with shortcuts that leave its output unchanged.
 
 Python-Markdown tries each of its inline patterns (code, escapes, links, images, autolinks, raw
-HTML, entities, emphasis) on every piece of text, one regular expression after another. Most
-pieces hold none of the characters a match must contain: a link needs "[", emphasis "*" or "_".
-The inline stage here skips a pattern for a piece of text that lacks all of them, which takes
-about 40 % off a page's conversion. A pattern is skipped only when its regular expression is
-the one written below: should an upgrade change a pattern, that pattern simply runs every time.
-The toc extension gives headings their ids here without building a table of contents no page
-shows (7 % more). tests/test_markup.py converts the same texts with and without these shortcuts
-and compares."""
+HTML, entities, emphasis) on every piece of text, one regular expression after another, and each
+block processor (tables, headings, rules, quotes, references) on every block. Most pieces hold
+none of the characters a match must contain: a link needs "[", emphasis "*" or "_", a table "|",
+a heading "#". The shortcuts here skip a pattern or a block processor for a piece that lacks all
+of them, and the whole-text stages (raw HTML, escapes) for a page that has none of what they act
+on. A pattern is skipped only when its regular expression is the one
+written below: should an upgrade change it, it simply runs every time. The toc extension gives
+headings their ids here without building a table of contents no page shows. Together they take
+about half off a page's conversion; tests/test_markup.py converts the same texts with and without
+them and compares."""
 
 from __future__ import annotations
 
@@ -18,7 +20,8 @@ import inspect
 import markdown
 from markdown import util
 from markdown.extensions.toc import TocExtension, TocTreeprocessor, remove_fnrefs, render_inner_html, strip_tags, unique
-from markdown.treeprocessors import InlineProcessor
+from markdown.preprocessors import HtmlBlockPreprocessor
+from markdown.treeprocessors import InlineProcessor, PrettifyTreeprocessor, UnescapeTreeprocessor
 
 # Pinned so that an upgrade of Python-Markdown cannot change the output by itself.
 MARKDOWN_EXTENSIONS = ("toc", "tables", "sane_lists")
@@ -50,11 +53,33 @@ NEEDS: dict[str, tuple[str, tuple[str, ...]]] = {
 }
 
 
+# Block processor name -> (the attribute holding its regular expression, that expression in
+# Python-Markdown 3.x, strings one of which every block it takes contains). A block without them
+# goes on to the next processor, as it does when the test fails.
+BLOCK_NEEDS: dict[str, tuple[str, str, tuple[str, ...]]] = {
+    # The tables test splits the first two rows on "|"; one cell and no border is not a table.
+    "table": ("RE_END_BORDER", r"(?<!\\)(?:\\\\)*\|$", ("|",)),
+    "hashheader": ("RE", r"(?:^|\n)(?P<level>#{1,6})(?P<header>(?:\\.|[^\\#]|#+(?=[^#\n]))*?)#*(?:\n|$)", ("#",)),
+    "setextheader": ("RE", r"^.*?\n(?:=+|-+)[ ]*(\n|$)", ("\n=", "\n-")),
+    "hr": ("SEARCH_RE", r"^[ ]{0,3}(?=(?P<atomicgroup>(-+[ ]{0,2}){3,}|(_+[ ]{0,2}){3,}|(\*+[ ]{0,2}){3,}))"
+           r"(?P=atomicgroup)[ ]*$", ("-", "_", "*")),
+    "quote": ("RE", r"(^|\n)[ ]{0,3}>[ ]?(.*)", (">",)),
+    # Its test takes every block; its run gives back a block where this finds no definition.
+    "reference": ("RE", r"^[ ]{0,3}\[([^\[\]]*)\]:[ ]*(?:\n[ ]*)?([^\s]+)[ ]*(?:\n[ ]*)?"
+                  r"""((["\'])(.*)\4[ ]*|\((.*)\)[ ]*)?$""", ("]:",)),
+}
+
+
 def new_markdown() -> markdown.Markdown:
     """One converter to reuse for every page (building it is the expensive part)."""
     converter = _converter(HeadingIdsExtension() if heading_ids_fit() else "toc")
-    # 20 is the priority Python-Markdown gives its own inline stage; the same name replaces it.
+    # The priorities Python-Markdown gives its own stages; the same name replaces each.
+    converter.preprocessors.register(QuickHtmlBlockPreprocessor(converter), "html_block", 20)
     converter.treeprocessors.register(QuickInlineProcessor(converter), "inline", 20)
+    converter.treeprocessors.register(QuickPrettifyTreeprocessor(converter), "prettify", 10)
+    if QuickUnescapeTreeprocessor.RE.pattern == ESCAPED:
+        converter.treeprocessors.register(QuickUnescapeTreeprocessor(converter), "unescape", 0)
+    guard_block_tests(converter.parser.blockprocessors)
     return converter
 
 
@@ -79,6 +104,85 @@ def quick_patterns(registry) -> list[tuple[object, tuple[str, ...] | None]]:
     """The inline patterns in their order, each with what its matches need."""
     names = {registry.get_index_for_name(name): name for name in NEEDS if name in registry}
     return [(registry[i], needs_of(names[i], registry[i]) if i in names else None) for i in range(len(registry))]
+
+
+def block_needs_of(name: str, processor) -> tuple[str, ...] | None:
+    """What every block this processor takes contains; None when unknown (then it always runs)."""
+    known = BLOCK_NEEDS.get(name)
+    if known is None:
+        return None
+    attribute, expression, needs = known
+    return needs if getattr(getattr(processor, attribute, None), "pattern", None) == expression else None
+
+
+def guard_block_tests(registry) -> None:
+    """Each known block processor's test, made to answer "no" at once for a block that lacks
+    what it looks for. The processors are the converter's own: one registered later runs as it is."""
+    for name in BLOCK_NEEDS:
+        if name in registry:
+            processor = registry[name]
+            needs = block_needs_of(name, processor)
+            if needs is not None:
+                processor.test = guarded_test(processor.test, needs)
+
+
+def guarded_test(test, needs: tuple[str, ...]):
+    def quick_test(parent, block: str) -> bool:
+        for literal in needs:
+            if literal in block:
+                return test(parent, block)
+        return False
+    return quick_test
+
+
+class QuickHtmlBlockPreprocessor(HtmlBlockPreprocessor):
+    """Raw HTML blocks are found by running an HTML parser over the whole text; a text without
+    "<" has no tag and, without "&", no character reference for the parser to rewrite."""
+
+    def run(self, lines: list[str]) -> list[str]:
+        source = "\n".join(lines)
+        if "<" in source or "&" in source:
+            return super().run(lines)
+        return lines
+
+
+class QuickPrettifyTreeprocessor(PrettifyTreeprocessor):
+    """Prettify asks the converter's is_block_level() about every element and child: a lower-cased
+    search of a list of some fifty names each time. A page has a few tags: the answers are kept
+    for the page (the list does not change while a page converts)."""
+
+    def run(self, root) -> None:
+        converter = self.md
+        known: dict = {}
+        ask = converter.is_block_level
+
+        def is_block_level(tag) -> bool:
+            try:
+                return known[tag]
+            except KeyError:
+                known[tag] = answer = ask(tag)
+                return answer
+
+        own = vars(converter).get("is_block_level")   # set on the converter itself, if ever
+        converter.is_block_level = is_block_level
+        try:
+            super().run(root)
+        finally:
+            if own is None:
+                del converter.is_block_level   # the method again
+            else:
+                converter.is_block_level = own
+
+
+ESCAPED = rf"{util.STX}(\d+){util.ETX}"   # how the inline stage keeps a backslash-escaped character
+
+
+class QuickUnescapeTreeprocessor(UnescapeTreeprocessor):
+    """Backslash escapes are kept as STX number ETX until this stage puts the characters back;
+    a text without STX has none (most texts of most pages)."""
+
+    def unescape(self, text: str) -> str:
+        return super().unescape(text) if util.STX in text else text
 
 
 class QuickInlineProcessor(InlineProcessor):
@@ -139,8 +243,26 @@ class HeadingIdsProcessor(TocTreeprocessor):
             if isinstance(el.tag, str) and self.header_rgx.match(el.tag):
                 self.set_level(el)
                 if "id" not in el.attrib:   # the same name and the same unique id as toc's
-                    name = strip_tags(render_inner_html(remove_fnrefs(el), self.md))
-                    el.attrib["id"] = unique(self.slugify(html.unescape(name), self.sep), used, counters)
+                    name = plain_text(el)
+                    if name is None:
+                        name = html.unescape(strip_tags(render_inner_html(remove_fnrefs(el), self.md)))
+                    el.attrib["id"] = unique(self.slugify(name, self.sep), used, counters)
+
+
+def plain_text(heading) -> str | None:
+    """A heading's name as toc finds it, when the heading is plain text: toc serialises it, puts
+    back escapes and stashed HTML, cuts the tags and unescapes, which for text without markup, "<",
+    ">", "&" or a placeholder (between STX and ETX) leaves its words. None for anything else."""
+    text = heading.text
+    if len(heading) or not text:
+        return None
+    for special in PLAIN_TEXT_BREAKERS:
+        if special in text:
+            return None
+    return " ".join(text.split())
+
+
+PLAIN_TEXT_BREAKERS = ("<", ">", "&", util.STX, util.ETX)
 
 
 class HeadingIdsExtension(TocExtension):

@@ -1,4 +1,4 @@
-"""The converter's inline shortcut skips work, never changes a byte of Python-Markdown's output."""
+"""The converter's shortcuts skip work, never change a byte of Python-Markdown's output."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ from types import SimpleNamespace
 import pytest
 
 from conftest import PROJECT
-from sitegen.markup import HeadingIdsProcessor, QuickInlineProcessor, needs_of, new_markdown, stock_markdown
+from sitegen.markup import (BLOCK_NEEDS, HeadingIdsProcessor, QuickInlineProcessor, block_needs_of, needs_of,
+                            new_markdown, stock_markdown)
 
 sys.path.insert(0, str(PROJECT / "bench"))
 from corpus import corpus_pages  # noqa: E402
@@ -47,6 +48,21 @@ TRICKY = [
     "<",
     "&",
     "`",
+    # each block processor, with and without what it looks for, and its look-alikes
+    "a | b\n--|--\nc | d", "| sola |\n|---|\n| cella |", "| a |\n| b |", "a | b\nnon separatore",
+    "tubo | solo in una riga", "| x", "x |\n|-",
+    "# uno #\n## due ##\n#senza spazio\n####### sette", "testo #non titolo", "\\# non titolo",
+    "Titolo\n---", "Titolo\n= = =", "Titolo\n===\naltro", "a\n-\nb\n=",
+    "---", "- - -", "***", "* * *", "___", "--", "  ---  ", "    ---", "a\n\n-- -\n\nb",
+    "> uno\n> due", "a > b", ">", "   > tre spazi", "    > codice",
+    "[x]: http://a.it \"t\"\n[y]: <b.it>\n\n[x] e [y]", "[x]:", "a [b]: c", "[x]:\n  http://a.it\n  'titolo'",
+    # the whole-text stages: raw HTML and references, blank lines with spaces, escapes
+    "a &amp b &#x41 c", "a < b", "   \n\t\n  a  \n \n", "\t- voce\n\n\tcodice",
+    "\\* \\_ \\` \\\\ \\# \\. \\! \\[x\\] \\{ \\}", "<div>\n\\*x\\*\n</div>",
+    # headings, plain and not, as toc names them
+    "# Spazi   e\ttab\n## Non\u00a0interruzione\n### Città, perché?\n#### A & B\n##### x < y > z\n###### `c`",
+    "# Uguale\n# Uguale\n# Uguale_1\n# \n#",
+    "# Con \\* escape\n## Con <!-- commento --> dentro\n### *enfasi* sola",
 ]
 
 
@@ -77,6 +93,9 @@ def test_the_shortcut_is_in_place_and_skips_patterns(monkeypatch):
     inline = converter.treeprocessors["inline"]
     assert isinstance(inline, QuickInlineProcessor)
     assert isinstance(converter.treeprocessors["toc"], HeadingIdsProcessor)
+    assert [type(converter.treeprocessors[name]).__name__ for name in ("prettify", "unescape")] == [
+        "QuickPrettifyTreeprocessor", "QuickUnescapeTreeprocessor"]
+    assert type(converter.preprocessors["html_block"]).__name__ == "QuickHtmlBlockPreprocessor"
     converter.convert("x")
     assert all(needs is not None for _, needs in inline.patterns)   # every stock pattern is known
     tried = []
@@ -114,9 +133,10 @@ def test_random_texts_of_markdown_characters_convert_as_python_markdown_does():
     """A fixed-seed fuzz over the characters the patterns care about (a reviewer ran 210,000)."""
     import random
 
-    rng = random.Random(11)
+    rng = random.Random(12)
     alphabet = ["*", "_", "[", "]", "(", ")", "!", "<", ">", "&", ";", "`", "\\", " ", "  \n", "\n", "#",
-                "|", "-", "a", "b", "x.it", "@", ":", "/", "1.", "amp", "\n\n"]
+                "|", "-", "a", "b", "x.it", "@", ":", "/", "1.", "amp", "\n\n", "=", "]:", "\t", " \n", "\u00a0",
+                "\"", "---", "\n# ", "> ", "    "]
     quick, stock = new_markdown(), stock_markdown()
     for _ in range(3000):
         text = "".join(rng.choice(alphabet) for _ in range(rng.randint(1, 40)))
@@ -133,3 +153,49 @@ def test_with_another_toc_the_headings_go_through_toc_itself(monkeypatch):
 
     monkeypatch.setattr(markup, "unique", lambda id, ids: id)
     assert type(new_markdown().treeprocessors["toc"]) is TocTreeprocessor
+
+
+def test_every_stock_block_processor_that_looks_for_characters_is_guarded(monkeypatch):
+    """A block without "|" never reaches the tables test; one with it does, and still makes a table."""
+    from markdown.extensions.tables import TableProcessor
+
+    seen = []
+    original = TableProcessor.test
+    monkeypatch.setattr(TableProcessor, "test", lambda self, parent, block: seen.append(block) or original(self, parent, block))
+    converter = new_markdown()
+    for name in BLOCK_NEEDS:
+        assert block_needs_of(name, converter.parser.blockprocessors[name]) is not None, name
+    html = converter.convert("Un paragrafo senza tubi.\n\n| a | b |\n|---|---|\n| c | d |")
+    assert seen == ["| a | b |\n|---|---|\n| c | d |"]
+    assert "<table>" in html
+
+
+def test_a_block_processor_whose_expression_changed_always_runs():
+    assert block_needs_of("quote", SimpleNamespace(RE=re.compile(r"(^|\n)[ ]{0,3}>[ ]?(.*)"))) == (">",)
+    assert block_needs_of("quote", SimpleNamespace(RE=re.compile(r"(^|\n)[ ]{0,3}[>|][ ]?(.*)"))) is None
+    assert block_needs_of("table", SimpleNamespace()) is None
+    assert block_needs_of("a_new_block", SimpleNamespace(RE=re.compile("x"))) is None
+
+
+def test_prettify_leaves_the_converter_as_it_found_it():
+    converter = new_markdown()
+    converter.convert("# Titolo\n\n- voce")
+    assert "is_block_level" not in vars(converter)
+    own = converter.is_block_level = lambda tag: False   # set on the converter by someone else
+    converter.convert("# Titolo")
+    assert converter.is_block_level is own
+
+
+def test_anchors_are_what_a_word_bounded_id_expression_finds():
+    """anchors_of() checks the word boundary by hand; here against the expression itself."""
+    import random
+
+    from sitegen.content import anchors_of
+
+    expression = re.compile(r'\bid="([^"]*)"')
+    rng = random.Random(5)
+    pieces = ['id="', "id=", '"', "x", "_", " ", "-", "é", "<h2 ", ">", 'grid="', "\n", 'a id="b"', "\u0663"]
+    for _ in range(20000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 14)))
+        assert anchors_of(text) == frozenset(expression.findall(text)), repr(text)
+    assert anchors_of('<h2 id="uno">x</h2><div data-id="sì" grid="no"\nid="due">') == {"uno", "sì", "due"}
