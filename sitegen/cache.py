@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import io
 import marshal
+import os
 import pickle
 import sqlite3
 import sys
@@ -40,13 +41,16 @@ class BuildCache(PageCache):
         self.path = path
         self.readings: dict[str, Read] = {}           # by source; bodies dropped, see `bodies`
         self.packed: dict[str, tuple] = {}            # the same as saved, not packed again if unchanged
-        self.outputs: dict[str, tuple[str, str]] = {}  # dest -> (input key, digest of the bytes)
+        # dest -> (input key, digest of the bytes, data key, steps taken from the site): see pipeline
+        self.outputs: dict[str, tuple] = {}
+        self.data_stamp: tuple[int, ...] | None = None   # of the data file the outputs were made from
         self.bodies: dict[str, str] = {}               # by digest: loaded, or new since the last save
         self.saved_bodies: set[str] = set()
         # (stamp of the data file, how messages name it, the records, the warnings)
         self.contacts: tuple[tuple[int, ...], str, Contacts, tuple[Problem, ...]] | None = None
         self.saved_contacts: bytes | None = None   # as saved; unpickled only when the stamp matches
         self.contacts_changed = False
+        self._reading: tuple[int, sqlite3.Connection] | None = None
         if path is not None:
             self._load()
 
@@ -77,13 +81,19 @@ class BuildCache(PageCache):
     def body(self, page_digest: str) -> str | None:
         if page_digest not in self.bodies and self.path is not None and page_digest in self.saved_bodies:
             try:
-                with self._connect() as db:
-                    row = db.execute("SELECT html FROM bodies WHERE digest = ?", (page_digest,)).fetchone()
+                row = self._reader().execute("SELECT html FROM bodies WHERE digest = ?", (page_digest,)).fetchone()
             except sqlite3.Error:
                 return None
             if row:
                 self.bodies[page_digest] = row[0]
         return self.bodies.get(page_digest)
+
+    def _reader(self) -> sqlite3.Connection:
+        """One connection for reading bodies one at a time, per process: a worker process, which
+        must not use its parent's, opens its own (after a data edit, pages ask for their bodies)."""
+        if self._reading is None or self._reading[0] != os.getpid():
+            self._reading = (os.getpid(), sqlite3.connect(self.path))
+        return self._reading[1]
 
     def bodies_for(self, digests: set[str]) -> None:
         """Load many bodies in one query (a template change re-renders every page)."""
@@ -99,8 +109,9 @@ class BuildCache(PageCache):
             return
         self.bodies.update(rows)
 
-    def remember(self, readings: list[Read], outputs: dict[str, tuple[str, str]]) -> None:
+    def remember(self, readings: list[Read], outputs: dict[str, tuple], data_stamp: tuple[int, ...]) -> None:
         """After a successful build: what it read and what it wrote."""
+        self.data_stamp = data_stamp
         for read in readings:
             if read.body is not None and read.page is not None:
                 self.bodies[read.page.digest] = read.body
@@ -110,7 +121,8 @@ class BuildCache(PageCache):
                            else pack(r) for r in readings}
         self.readings = {r.source: kept.get(r.source) or Read(r.source, r.display, r.stamp, r.page, None, r.problems)
                          for r in readings}
-        self.outputs = dict(outputs)
+        shared: dict[tuple, tuple] = {}   # most pages take the same steps: one tuple, saved once by marshal
+        self.outputs = {dest: record[:3] + (shared.setdefault(record[3], record[3]),) for dest, record in outputs.items()}
         if self.path is None:   # in memory: keep only the bodies of the pages that exist
             live = {r.page.digest for r in readings if r.page}
             self.bodies = {d: html for d, html in self.bodies.items() if d in live}
@@ -144,13 +156,18 @@ class BuildCache(PageCache):
                 self.packed = {packed[0]: packed for packed in marshal.loads(state["readings"])}
                 self.readings = {source: unpack(packed) for source, packed in self.packed.items()}
                 self.outputs = marshal.loads(state["outputs"])
+                self.data_stamp = tuple(marshal.loads(state["data_stamp"]))
                 self.saved_bodies = set(marshal.loads(state["bodies"]))
                 self.saved_contacts = state.get("contacts")
         except (sqlite3.Error, KeyError, ValueError, EOFError, TypeError):
             self.readings, self.packed, self.outputs, self.saved_bodies = {}, {}, {}, set()
+            self.data_stamp = None
             self.saved_contacts = None
 
     def _save(self, live: set[str]) -> None:
+        if self._reading is not None and self._reading[0] == os.getpid():
+            self._reading[1].close()
+        self._reading = None
         try:
             self._write(live)
         except (sqlite3.Error, OSError):   # a full folder, a read-only one: the next build is a full one
@@ -173,6 +190,7 @@ class BuildCache(PageCache):
             state = {"code": code_key().encode(),
                      "readings": marshal.dumps(list(self.packed.values())),
                      "outputs": marshal.dumps(self.outputs),
+                     "data_stamp": marshal.dumps(self.data_stamp),
                      "bodies": marshal.dumps(sorted(self.saved_bodies))}
             if self.contacts_changed and self.contacts is not None:
                 # pickle: the records are nested dataclasses; ContactsUnpickler loads nothing else

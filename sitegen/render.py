@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import sys
 from functools import lru_cache
@@ -11,6 +12,7 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup
 
+from .depends import PLAIN, Reads
 from .errors import BuildFailed, fail
 from .plan import Output, Site, link_from
 
@@ -41,7 +43,7 @@ def make_environment(templates_dir: Path) -> jinja2.Environment:
     A build from the command line has the templates it started with: Jinja need not look at the
     files' times for every page it renders (auto_reload, several file checks a page). The
     preview's later builds turn it back on (pipeline.Renderer)."""
-    env = jinja2.Environment(
+    env = TrackingEnvironment(
         loader=jinja2.FileSystemLoader(str(templates_dir)),
         auto_reload=False,
         autoescape=True,
@@ -53,7 +55,80 @@ def make_environment(templates_dir: Path) -> jinja2.Environment:
     env.filters["data_it"] = italian_date
     env.filters["dal_data"] = since_date
     env.filters["json_ld"] = script_json
+    env.filters = {name: env.watched(function) for name, function in env.filters.items()}
+    env.tests = {name: env.watched(function) for name, function in env.tests.items()}
     return env
+
+
+class TrackingContext(jinja2.runtime.Context):
+    def call(__self, __obj, *args, **kwargs):  # noqa: N805 - Jinja's own signature
+        reads = __self.environment.reads
+        if reads is None:
+            return super().call(__obj, *args, **kwargs)
+        given = {name: value for name, value in kwargs.items() if name not in JINJA_OWN_ARGUMENTS}
+        if reads.call(__obj, args, given):
+            result = super().call(__obj, *args, **kwargs)
+            reads.called(__obj, args, result)
+            return result
+        for value in (__obj, *args, *given.values()):   # a macro given the site, a method given a record
+            reads.used_whole(value)
+        __self.environment.stop_if_opaque()
+        return super().call(__obj, *args, **kwargs)
+
+
+JINJA_OWN_ARGUMENTS = ("_loop_vars", "_block_vars")   # Jinja passes them to every call, and takes them out
+
+
+class TrackingEnvironment(jinja2.Environment):
+    """Notes, while `reads` is set, what a template takes from the site (sitegen.depends)."""
+
+    context_class = TrackingContext
+    reads: Reads | None = None
+
+    def __init__(self, **options):
+        super().__init__(finalize=self.printed, **options)
+
+    def getattr(self, obj, attribute):
+        value = super().getattr(obj, attribute)
+        reads = self.reads
+        if reads is not None and id(obj) in reads.paths:   # most objects were not reached from site
+            reads.step(obj, (".", attribute), value)
+        return value
+
+    def getitem(self, obj, argument):
+        value = super().getitem(obj, argument)
+        reads = self.reads
+        if reads is not None and id(obj) in reads.paths:
+            if isinstance(argument, PLAIN):
+                reads.step(obj, ("[]", argument), value)
+            else:   # a slice, a record as a key: not followed
+                reads.used_whole(obj)
+                self.stop_if_opaque()
+        return value
+
+    def printed(self, value):
+        reads = self.reads
+        if reads is not None and (isinstance(value, reads.walk_through) or id(value) in reads.methods):
+            reads.used_whole(value)
+            self.stop_if_opaque()
+        return value
+
+    def stop_if_opaque(self) -> None:
+        """Once a page counts as reading everything, following it further is wasted (a finder
+        listing 8,000 comuni took half as long again)."""
+        if self.reads is not None and self.reads.opaque:
+            self.reads = None
+
+    def watched(self, function):
+        """A filter or a test that reports what it is given (it may read all of it)."""
+        @functools.wraps(function)
+        def watching(*args, **kwargs):
+            if self.reads is not None:
+                for value in (*args, *kwargs.values()):
+                    self.reads.used_whole(value)
+                self.stop_if_opaque()
+            return function(*args, **kwargs)
+        return watching
 
 
 def render_output(env: jinja2.Environment, site: Site, output: Output, templates_display: str,

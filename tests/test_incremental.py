@@ -64,7 +64,7 @@ CHANGES = {
     "a page's text": ("content/progetto.md", "ACTIVITY.CR", "ACTIVITY.CR (progetto)"),
     "a page's title, shown in other pages' menus": ("content/progetto.md", "titolo: ", "titolo: Nuovo "),
     "a page leaving the menu": ("content/partner.md", "menu: ", "# menu: "),
-    "a phone number in the data": ("data/contacts.yaml", '"0375 40200"', '"0375 40201"'),
+    "a phone number in the data": ("data/contacts.yaml", 'telefono: "0375 40200"', 'telefono: "0375 40201"'),
     "a notice's date": ("content/avvisi/sportelli-in-presenza.md", "data: 2021-01-11", "data: 2021-01-12"),
 }
 
@@ -315,3 +315,123 @@ def test_a_site_folder_made_by_someone_else_during_a_first_build_is_a_clear_erro
     assert "non riesco ad aggiornare la cartella del sito" in message
     assert (out / "altro.html").read_text(encoding="utf-8") == "di qualcun altro"
     assert not (out / "index.html").exists()
+
+
+# Data edits made one after another on the same site folder: after each, the rebuild (which
+# renders only the outputs that read something that changed) must equal a cold build.
+DATA_EDITS = [
+    ("a desk's phone", 'telefono: "0375 40200"', 'telefono: "0375 40201"'),
+    ("a desk's e-mail", "cremona@mestierilombardia.it", "cremona2@mestierilombardia.it"),
+    ("an operator's name", "nome: Energheia Impresa Sociale", "nome: Energheia Impresa Sociale Onlus"),
+    ("a frazione", "      - Agoiolo\n", "      - Agoiolo\n      - Nuova Frazione\n"),
+    ("a comune moving desk", "    cap: \"26030\"\n    sportello: mestieri-cremona",
+     "    cap: \"26030\"\n    sportello: energheia-casalmaggiore"),
+    ("a shared CAP's comuni", "Cicognolo, ", ""),
+    ("a CAP no longer shared", '  "26040":\n    fuori_consorzio: [Bonemerse, Cella Dati, Derovere, "Gerre de\' Caprioli", "Pieve d\'Olmi"]\n'
+     "    fonti: [GARDA, CJ2020]\n", ""),
+    ("the in-person start", "dal: 2021-01-11", "dal: 2021-01-12"),
+    ("the consortium's name", "nome: Consorzio Casalasco Servizi Sociali", "nome: Consorzio Casalasco"),
+    ("a comune's name", "  - nome: Spineda\n", "  - nome: Spineda Cremonese\n"),
+]
+
+
+def built_and_noted(root: Path, out: Path, capsys) -> dict[str, bytes]:
+    """A site built, and built again after an edit of a comment in the data: a build from nothing
+    does not note what each page reads; a rebuild after a data edit renders every page and does."""
+    warm(root, out, capsys)
+    data = root / "data" / "contacts.yaml"
+    data.write_text(data.read_text(encoding="utf-8") + "# una nota\n", encoding="utf-8")
+    return warm(root, out, capsys)
+
+
+def test_data_edits_one_after_another_rebuild_what_read_them(sources, tmp_path, capsys, forked):
+    out = tmp_path / "site"
+    built_and_noted(sources, out, capsys)
+    for number, (what, old, new) in enumerate(DATA_EDITS):
+        edit(sources / "data" / "contacts.yaml", old, new)
+        assert warm(sources, out, capsys) == cold(sources, tmp_path / f"reference-{number}", capsys), what
+
+
+def rendered_by_a_rebuild(sources, out, capsys, monkeypatch) -> set[str]:
+    from sitegen import pipeline
+
+    seen: list[str] = []
+    render = pipeline.Renderer.render
+    monkeypatch.setattr(pipeline.Renderer, "render", lambda self, output: seen.append(output.dest) or render(self, output))
+    warm(sources, out, capsys, "--jobs", "1")
+    monkeypatch.setattr(pipeline.Renderer, "render", render)
+    return set(seen)
+
+
+def test_a_desk_phone_renders_again_only_the_pages_that_show_it(sources, tmp_path, capsys, monkeypatch):
+    out = tmp_path / "site"
+    warm(sources, out, capsys)   # from nothing: what each page reads is not noted (it costs)
+    edit(sources / "data" / "contacts.yaml", '"0375 40200".', '"0375 40200" (esempio).')   # a comment
+    assert len(rendered_by_a_rebuild(sources, out, capsys, monkeypatch)) > 20   # every page, noting its reads
+    assert rendered_by_a_rebuild(sources, out, capsys, monkeypatch) == set()   # nothing changed since
+    edit(sources / "data" / "contacts.yaml", 'telefono: "0375 40200"', 'telefono: "0375 40201"')   # Casalmaggiore's desk
+    rendered = rendered_by_a_rebuild(sources, out, capsys, monkeypatch)
+    # the comune's page, and the two pages that list every comune with its desk (they call
+    # site.comune_page(comune), which the tracking cannot follow: they count as reading everything)
+    assert rendered == {"sportelli/casalmaggiore/index.html", "index.html", "sportelli/index.html"}
+    assert b"0375 40201" in (out / "sportelli" / "casalmaggiore" / "index.html").read_bytes()
+
+
+# A template on every content page that reads the data in one way, and a data edit that changes
+# only what that way reads: the pages must show the edit.
+READING_WAYS = {
+    "steps and a filter over what they reach": (
+        "{{ site.contacts.desks|map(attribute='email')|join(' ') }}",
+        ("cremona@mestierilombardia.it", "cr@mestierilombardia.it")),
+    "an item": ("{{ site.contacts['desks'][0].email }}",
+                ("casalmaggiore@energheiaimpresa.it", "cm@energheiaimpresa.it")),
+    "a macro given the site": (
+        "{% macro sedi(s) %}{{ s.contacts.desks[1].phones[0].number }}{% endmacro %}{{ sedi(site) }}",
+        ('telefono: "0372 1786314 int. 1"', 'telefono: "0372 1786319 int. 1"')),
+    "a filter given the contacts": ("{{ (site.contacts|attr('desks'))[0].phones[0].number }}",
+                                    ('telefono: "0375 40200"', 'telefono: "0375 40209"')),
+    "the site through a filter": ("{{ site|string|length }}",
+                                  ("casalmaggiore@energheiaimpresa.it", "cm@energheiaimpresa.it")),
+    "the contacts printed": ("{{ site.contacts }}", ("cremona@mestierilombardia.it", "cr@mestierilombardia.it")),
+    "a method given a record": (
+        "{% for d in site.contacts.desks %}{{ site.contacts.comuni_of(d)|length }} {% endfor %}",
+        ("    cap: \"26030\"\n    sportello: mestieri-cremona", "    cap: \"26030\"\n    sportello: energheia-casalmaggiore")),
+}
+
+
+@pytest.mark.parametrize("way", sorted(READING_WAYS))
+def test_a_template_reading_the_data_its_own_way_shows_an_edit(project_copy, tmp_path, capsys, way):
+    snippet, (old, new) = READING_WAYS[way]
+    edit(project_copy / "templates" / "pagina.html", "{% block main %}", "{% block main %}<p>" + snippet + "</p>")
+    out = tmp_path / "site"
+    before = built_and_noted(project_copy, out, capsys)
+    edit(project_copy / "data" / "contacts.yaml", old, new)
+    after = warm(project_copy, out, capsys)
+    assert after == cold(project_copy, tmp_path / "reference", capsys)
+    assert after["progetto/index.html"] != before["progetto/index.html"]
+
+
+def test_reads_that_cannot_be_followed_make_a_page_depend_on_everything():
+    from datetime import date
+
+    from sitegen.contacts import Consortium, Contacts
+    from sitegen.depends import Reads
+    from sitegen.plan import Site
+
+    contacts = Contacts("c.yaml", Consortium("C", "C.", "https://c.it/"), (), (), (), (), ())
+    site = Site("S", None, date(2026, 1, 1), (), contacts, None, "f", (), frozenset(), {})
+    walk = (Site, Contacts)
+    for use in (lambda r: r.used_whole(site), lambda r: r.used_whole(contacts)):
+        reads = Reads(site, walk)
+        use(reads)
+        assert reads.opaque
+    reads = Reads(site, walk)
+    reads.step(site, (".", "contacts"), contacts)
+    method = contacts.shared_cap
+    reads.step(contacts, (".", "shared_cap"), method)
+    assert reads.call(method, ("26040",), {}) and not reads.call(method, (contacts.consortium,), {})
+    reads.used_whole(method)   # printed or filtered rather than called
+    assert reads.opaque
+    reads = Reads(site, walk)
+    reads.step(contacts, (".", "consortium"), contacts.consortium)   # contacts not reached from this site
+    assert reads.values == {}
