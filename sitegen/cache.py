@@ -170,7 +170,8 @@ class BuildCache(PageCache):
         self._reading = None
         try:
             self._write(live)
-        except (sqlite3.Error, OSError):   # a full folder, a read-only one: the next build is a full one
+        except (sqlite3.Error, OSError, ValueError):   # a full or read-only folder, a value marshal
+            # cannot write: the next build is a full one
             try:
                 self.path.unlink(missing_ok=True)
             except OSError:

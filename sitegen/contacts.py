@@ -11,6 +11,7 @@ from pathlib import Path
 
 import yaml
 
+from .depends import WalkedThrough
 from .errors import Report
 from .yamlnodes import Where, closest, compose, position
 
@@ -107,8 +108,8 @@ class SharedCap:
     outside: tuple[str, ...]
 
 
-@dataclass(frozen=True)
-class Contacts:
+@dataclass(frozen=True, repr=False)
+class Contacts(WalkedThrough):
     source: str             # the file's path as editors know it, for messages about it
     consortium: Consortium
     desks: tuple[Desk, ...]

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import dataclasses
 import marshal
+from contextlib import contextmanager
 from datetime import date
 from typing import Any
 
@@ -24,6 +25,31 @@ from .digest import digest
 
 Step = tuple   # (".", name) | ("[]", key) | ("()", method name, plain arguments)
 Entry = tuple  # the steps from `site` to a value
+
+
+class WalkedThrough:
+    """Base of the records templates walk through step by step: the site and the contacts. Turned
+    into text whole (printed inside a list, joined with ~, formatted with %), one of them gives
+    all the data: the page being noted then counts as reading everything. (Printed directly, or
+    given to a filter, a test or a call, the environment sees it without this.)"""
+
+    def __repr__(self) -> str:
+        if _watched:
+            _watched[-1].opaque = True
+        shown = ", ".join(f"{f.name}={getattr(self, f.name)!r}" for f in dataclasses.fields(self) if f.repr)
+        return f"{type(self).__qualname__}({shown})"   # as @dataclass would write it
+
+
+_watched: list[Reads] = []   # the notes of the page this process is rendering, if any
+
+
+@contextmanager
+def watching(reads: Reads):
+    _watched.append(reads)
+    try:
+        yield reads
+    finally:
+        _watched.pop()
 
 
 class Untrackable(Exception):
@@ -74,16 +100,19 @@ class Fingerprints:
 SHORT = 8   # tuples up to this long are written out: remembering them would cost more
 
 
-PLAIN = (str, int, float, bool, type(None))
+PLAIN = (str, int, float, bool, type(None))   # exactly these: a str subclass (Markup) cannot be saved
+
+
+def plain(value: Any) -> bool:
+    return type(value) in PLAIN
 
 
 class Reads:
-    """What one rendering took from `site`: entries and the values they led to. The objects in
-    `walk_through` (the site, the contacts) are walked through, step by step; everything reached
-    from them that is not one of them is a value, fingerprinted whole."""
+    """What one rendering took from `site`: entries and the values they led to. The site and the
+    contacts (WalkedThrough) are walked through, step by step; everything reached from them that
+    is not one of them is a value, fingerprinted whole."""
 
-    def __init__(self, site: Any, walk_through: tuple[type, ...]):
-        self.walk_through = walk_through
+    def __init__(self, site: Any):
         self.paths: dict[int, tuple[Any, Entry]] = {id(site): (site, ())}   # walked objects
         self.methods: dict[int, tuple[Any, Entry, str]] = {}
         self.values: dict[Entry, Any] = {}
@@ -95,7 +124,7 @@ class Reads:
         if known is None or known[0] is not obj:
             return   # not reached from site: a value already fingerprinted whole
         entry = known[1] + (step,)
-        if isinstance(value, self.walk_through):
+        if isinstance(value, WalkedThrough):
             self.paths[id(value)] = (value, entry)
         elif callable(value) and getattr(value, "__self__", None) is obj:
             self.methods[id(value)] = (value, known[1], step[1])
@@ -107,7 +136,7 @@ class Reads:
         notes its result with `called`)."""
         known = self.methods.get(id(function))
         return (known is not None and known[0] is function and not kwargs
-                and all(isinstance(a, PLAIN) for a in args))
+                and all(map(plain, args)))
 
     def called(self, function: Any, args: tuple, result: Any) -> None:
         _, path, name = self.methods[id(function)]
@@ -116,7 +145,7 @@ class Reads:
     def used_whole(self, value: Any) -> None:
         """`value` is printed, filtered, tested or passed on: if it is the site, the contacts or
         one of their methods, what it gives can no longer be followed."""
-        if isinstance(value, self.walk_through):
+        if isinstance(value, WalkedThrough):
             self.opaque = True
         else:
             method = self.methods.get(id(value))

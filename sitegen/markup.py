@@ -2,7 +2,7 @@
 
 Python-Markdown tries each of its inline patterns (code, escapes, links, images, autolinks, raw
 HTML, entities, emphasis) on every piece of text, one regular expression after another, and each
-block processor (tables, headings, rules, quotes, references) on every block. Most pieces hold
+block processor (tables, headings, rules, references) on every block. Most pieces hold
 none of the characters a match must contain: a link needs "[", emphasis "*" or "_", a table "|",
 a heading "#". The shortcuts here skip a pattern or a block processor for a piece that lacks all
 of them, and the whole-text stages (raw HTML, escapes) for a page that has none of what they act
@@ -55,7 +55,8 @@ NEEDS: dict[str, tuple[str, tuple[str, ...]]] = {
 
 # Block processor name -> (the attribute holding its regular expression, that expression in
 # Python-Markdown 3.x, strings one of which every block it takes contains). A block without them
-# goes on to the next processor, as it does when the test fails.
+# goes on to the next processor, as it does when the test fails. Not the quotes: their test stops
+# nesting near Python's recursion limit, and one more frame under it would change where.
 BLOCK_NEEDS: dict[str, tuple[str, str, tuple[str, ...]]] = {
     # The tables test splits the first two rows on "|"; one cell and no border is not a table.
     "table": ("RE_END_BORDER", r"(?<!\\)(?:\\\\)*\|$", ("|",)),
@@ -63,7 +64,6 @@ BLOCK_NEEDS: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "setextheader": ("RE", r"^.*?\n(?:=+|-+)[ ]*(\n|$)", ("\n=", "\n-")),
     "hr": ("SEARCH_RE", r"^[ ]{0,3}(?=(?P<atomicgroup>(-+[ ]{0,2}){3,}|(_+[ ]{0,2}){3,}|(\*+[ ]{0,2}){3,}))"
            r"(?P=atomicgroup)[ ]*$", ("-", "_", "*")),
-    "quote": ("RE", r"(^|\n)[ ]{0,3}>[ ]?(.*)", (">",)),
     # Its test takes every block; its run gives back a block where this finds no definition.
     "reference": ("RE", r"^[ ]{0,3}\[([^\[\]]*)\]:[ ]*(?:\n[ ]*)?([^\s]+)[ ]*(?:\n[ ]*)?"
                   r"""((["\'])(.*)\4[ ]*|\((.*)\)[ ]*)?$""", ("]:",)),

@@ -90,7 +90,7 @@ class SiteWriter:
         """(digest of `data`, whether it differs from what `out_dir` has). Safe in worker processes."""
         fingerprint = digest(data)
         current = safe_target(self.out, relative)
-        if self.unchanged(relative, current, data, fingerprint):
+        if not self.first and self.unchanged(relative, current, data, fingerprint):   # first: nothing to compare
             return fingerprint, False
         staged = self.staged(relative)
         if self.first:

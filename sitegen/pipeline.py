@@ -13,7 +13,7 @@ import jinja2
 from . import extras
 from .cache import BuildCache
 from .contacts import Contacts, load_contacts
-from .depends import Entry, Fingerprints, Reads, Untrackable, data_key, follow
+from .depends import Entry, Fingerprints, Reads, Untrackable, data_key, follow, watching
 from .content import Asset, Page, Read, read_page, read_pages, stamp_of, walk
 from .digest import code_key, digest
 from .errors import BuildFailed, Report
@@ -177,10 +177,10 @@ class Renderer:
         context = extras.template_context(self.site, output)
         if not self.note_reads:
             return Rendered(render_output(self.env, self.site, output, self.templates_display, context), None, ())
-        reads = Reads(self.site, WALK_THROUGH)
-        self.env.reads = reads
+        reads = self.env.reads = Reads(self.site)
         try:
-            data = render_output(self.env, self.site, output, self.templates_display, context)
+            with watching(reads):
+                data = render_output(self.env, self.site, output, self.templates_display, context)
         finally:
             self.env.reads = None
         if reads.opaque:
@@ -222,8 +222,6 @@ class Rendered:
     data_key: str | None          # what it was given and read of the data (sitegen.depends)
     entries: tuple[Entry, ...]    # the steps it took from the site
 
-
-WALK_THROUGH = (Site, Contacts)
 
 
 def site_files(options: Options, prepared: Prepared) -> dict[str, bytes]:

@@ -11,6 +11,7 @@ from datetime import date
 from urllib.parse import urlsplit
 
 from .contacts import Comune, Contacts, Mode
+from .depends import WalkedThrough
 from .content import LINK_ATTR_RE, Asset, Page, resolve
 from .errors import Report
 
@@ -24,8 +25,8 @@ class NavItem:
     target: str   # a path from the site's top, as the url() helper takes it
 
 
-@dataclass(frozen=True)
-class Site:
+@dataclass(frozen=True, repr=False)
+class Site(WalkedThrough):
     """What every template may use about the site as a whole."""
 
     name: str

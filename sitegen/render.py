@@ -12,7 +12,7 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup
 
-from .depends import PLAIN, Reads
+from .depends import Reads, WalkedThrough, plain
 from .errors import BuildFailed, fail
 from .plan import Output, Site, link_from
 
@@ -99,7 +99,7 @@ class TrackingEnvironment(jinja2.Environment):
         value = super().getitem(obj, argument)
         reads = self.reads
         if reads is not None and id(obj) in reads.paths:
-            if isinstance(argument, PLAIN):
+            if plain(argument):
                 reads.step(obj, ("[]", argument), value)
             else:   # a slice, a record as a key: not followed
                 reads.used_whole(obj)
@@ -108,7 +108,7 @@ class TrackingEnvironment(jinja2.Environment):
 
     def printed(self, value):
         reads = self.reads
-        if reads is not None and (isinstance(value, reads.walk_through) or id(value) in reads.methods):
+        if reads is not None and (isinstance(value, WalkedThrough) or id(value) in reads.methods):
             reads.used_whole(value)
             self.stop_if_opaque()
         return value

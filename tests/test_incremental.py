@@ -393,6 +393,10 @@ READING_WAYS = {
     "the site through a filter": ("{{ site|string|length }}",
                                   ("casalmaggiore@energheiaimpresa.it", "cm@energheiaimpresa.it")),
     "the contacts printed": ("{{ site.contacts }}", ("cremona@mestierilombardia.it", "cr@mestierilombardia.it")),
+    "the contacts joined with ~": ('{{ "" ~ site.contacts }}',
+                                   ("cremona@mestierilombardia.it", "cr@mestierilombardia.it")),
+    "the site inside a list": ("{{ [site] }}", ("cremona@mestierilombardia.it", "cr@mestierilombardia.it")),
+    "a method given Markup": ('{{ site.contacts.shared_cap("26040"|e) }}', ("Bonemerse, ", "")),
     "a method given a record": (
         "{% for d in site.contacts.desks %}{{ site.contacts.comuni_of(d)|length }} {% endfor %}",
         ("    cap: \"26030\"\n    sportello: mestieri-cremona", "    cap: \"26030\"\n    sportello: energheia-casalmaggiore")),
@@ -414,24 +418,26 @@ def test_a_template_reading_the_data_its_own_way_shows_an_edit(project_copy, tmp
 def test_reads_that_cannot_be_followed_make_a_page_depend_on_everything():
     from datetime import date
 
+    from markupsafe import Markup
+
     from sitegen.contacts import Consortium, Contacts
     from sitegen.depends import Reads
     from sitegen.plan import Site
 
     contacts = Contacts("c.yaml", Consortium("C", "C.", "https://c.it/"), (), (), (), (), ())
     site = Site("S", None, date(2026, 1, 1), (), contacts, None, "f", (), frozenset(), {})
-    walk = (Site, Contacts)
     for use in (lambda r: r.used_whole(site), lambda r: r.used_whole(contacts)):
-        reads = Reads(site, walk)
+        reads = Reads(site)
         use(reads)
         assert reads.opaque
-    reads = Reads(site, walk)
+    reads = Reads(site)
     reads.step(site, (".", "contacts"), contacts)
     method = contacts.shared_cap
     reads.step(contacts, (".", "shared_cap"), method)
     assert reads.call(method, ("26040",), {}) and not reads.call(method, (contacts.consortium,), {})
+    assert not reads.call(method, (Markup("26040"),), {})   # a str, but not one the cache can save
     reads.used_whole(method)   # printed or filtered rather than called
     assert reads.opaque
-    reads = Reads(site, walk)
+    reads = Reads(site)
     reads.step(contacts, (".", "consortium"), contacts.consortium)   # contacts not reached from this site
     assert reads.values == {}
