@@ -12,9 +12,9 @@ see set_aside), timed from outside; its peak memory is the ru_maxrss that os.wai
 (the largest single process, not a sum over workers).
 
 - cold: build from scratch, median of --repeat runs (default 5 at N<=100, 3 at N<=1000, else 1).
-- warm: at --warm-size, build once, change one page, time the second build (ours: the same command;
-  MkDocs: --dirty; Pelican: with its content cache; Hugo: its CLI has no incremental build, so it
-  is a second full build).
+- warm: at --warm-size, build once; then change one page and time the next build, --repeat rounds
+  (default 3), alternating the generators (ours: the same command; MkDocs: --dirty; Pelican: with
+  its content cache; Hugo: its CLI has no incremental build, so it is a full build).
 - data: a contacts file with --comuni comuni builds that many desk pages; Hugo builds the same
   number of pages from content files made from the same contacts. Also the finder index's size.
   "data edit": one desk's phone number changes and each builds again into its folder as it is
@@ -76,7 +76,7 @@ def timed(argv: list[str], cwd: Path, log: Path, env: dict | None = None) -> Run
     with open(log, "ab") as out:
         start = time.perf_counter()
         child = subprocess.Popen(argv, cwd=cwd, stdout=out, stderr=subprocess.STDOUT,
-                                 env={**os.environ, **(env or {})})
+                                 env={**RUN_ENV, **(env or {})})
         _, status, usage = os.wait4(child.pid, 0)
         wall = time.perf_counter() - start
     child.returncode = os.waitstatus_to_exitcode(status)
@@ -84,6 +84,12 @@ def timed(argv: list[str], cwd: Path, log: Path, env: dict | None = None) -> Run
         tail = log.read_text(encoding="utf-8", errors="replace")[-2000:]
         raise BuildError(f"{' '.join(map(str, argv))} exited {child.returncode}:\n{tail}")
     return Run(wall, usage.ru_maxrss)
+
+
+# Python as a user has it: this machine's environment turns off writing bytecode caches, which
+# left our modules, run from the source tree, compiled again on every run (20 ms), while the
+# peers, installed with pip, come with theirs.
+RUN_ENV = {name: value for name, value in os.environ.items() if name != "PYTHONDONTWRITEBYTECODE"}
 
 
 def settle() -> None:
@@ -471,29 +477,39 @@ def cold_runs(generators: list[Generator], corpus: Corpus, repeat: int, logs: Pa
     return [row for row in rows.values() if row.runs or row.note]
 
 
-def warm_runs(generators: list[Generator], corpus: Corpus, logs: Path) -> list[Row]:
-    """Build once (not timed), change one page, time the next build."""
-    rows = []
+def warm_runs(generators: list[Generator], corpus: Corpus, repeat: int, logs: Path) -> list[Row]:
+    """Build once (not timed); then, round after round, change one page and time the next build,
+    alternating the generators (one run is at the mercy of a slow moment of the disk)."""
+    rows = {}
     for gen in generators:
-        argv = gen.warm()
-        if argv is None:
+        if gen.warm() is None:
             continue
         gen.clean()
-        log = logs / f"{gen.name}-warm.log"
         try:
-            timed(argv, gen.cwd(), log, gen.env(True))
-            page = gen.page()
-            page.write_text(page.read_text(encoding="utf-8") + "\nUna riga cambiata per la prova.\n",
-                            encoding="utf-8")
-            settle()
-            run = timed(argv, gen.cwd(), log, gen.env(True))
+            timed(gen.warm(), gen.cwd(), logs / f"{gen.name}-warm.log", gen.env(True))
         except BuildError as exc:
             print(f"{gen.name} warm build failed: {exc}", file=sys.stderr)
-            rows.append(Row(gen.name, len(corpus.pages), [], "warm", "failed"))
             continue
-        print(f"  warm N={len(corpus.pages)} {gen.name}: {run.wall:.2f} s", file=sys.stderr)
-        rows.append(Row(gen.name, len(corpus.pages), [run], "warm"))
-    return rows
+        rows[gen.name] = Row(gen.name, len(corpus.pages), [], "warm")
+    for number in range(repeat):
+        for gen in generators:
+            row = rows.get(gen.name)
+            if row is None or row.note == "failed":
+                continue
+            page = gen.page()
+            page.write_text(page.read_text(encoding="utf-8") + f"\nUna riga cambiata per la prova {number}.\n",
+                            encoding="utf-8")
+            settle()
+            try:
+                run = timed(gen.warm(), gen.cwd(), logs / f"{gen.name}-warm.log", gen.env(True))
+            except BuildError as exc:
+                print(f"{gen.name} warm build failed: {exc}", file=sys.stderr)
+                row.note = "failed"
+                continue
+            row.runs.append(run)
+            print(f"  warm N={len(corpus.pages)} run {number + 1}/{repeat} {gen.name}: {run.wall:.2f} s",
+                  file=sys.stderr)
+    return [row for row in rows.values() if row.runs or row.note]
 
 
 def comune_pages(data: Path) -> list[SyntheticPage]:
@@ -666,7 +682,7 @@ def main(argv: list[str] | None = None) -> int:
             corpus = make_corpus(root / "warm", args.warm_size, 17, args.seed)
             for gen in generators:
                 gen.prepare(corpus)
-            rows += warm_runs(generators, corpus, logs)
+            rows += warm_runs(generators, corpus, max(args.repeat or 3, 1), logs)
         if "data" in args.what and {"ours", "hugo"} & set(args.only):
             rows += data_runs(args.only, root / "data", args.comuni, args.seed, args.repeat or 1, logs)
     finally:
