@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import os
 from dataclasses import dataclass, replace
 from datetime import date
@@ -151,16 +150,9 @@ class Renderer:
     """Stage 4, one output at a time; built before the workers fork, so they share it."""
 
     def __init__(self, options: Options, site: Site, bodies: BodySource, templates: str):
-        self.env = make_environment(options.templates.resolve())
-        # The environment outlives a build (preview). Its compiled templates are dropped when
-        # the contents change; from the second build on, Jinja also follows the files' times
-        # (a template saved during a build, then put back, has the old contents but a new time).
-        if hasattr(self.env, "fingerprint"):
-            self.env.auto_reload = True
-        if getattr(self.env, "fingerprint", None) != templates:
-            if self.env.cache is not None:
-                self.env.cache.clear()
-            self.env.fingerprint = templates
+        folder = options.templates.resolve()
+        self.plain_env = up_to_date(make_environment(folder), templates)
+        self.noting_env = up_to_date(make_environment(folder, noting=True), templates)
         self.templates_display = options.display(options.templates)
         self.site = site
         self.bodies = bodies
@@ -179,13 +171,14 @@ class Renderer:
             output = relink(output, self.bodies(output.page), self.site)
         context = extras.template_context(self.site, output)
         if not self.note_reads:
-            return Rendered(render_output(self.env, self.site, output, self.templates_display, context), None, ())
-        reads = self.env.reads = Reads(self.site)
+            return Rendered(render_output(self.plain_env, self.site, output, self.templates_display, context),
+                            None, ())
+        reads = self.noting_env.reads = Reads(self.site)
         try:
             with watching(reads):
-                data = render_output(self.env, self.site, output, self.templates_display, context)
+                data = render_output(self.noting_env, self.site, output, self.templates_display, context)
         finally:
-            self.env.reads = None
+            self.noting_env.reads = None
         if reads.opaque:
             return Rendered(data, None, ())
         try:
@@ -207,9 +200,21 @@ class Renderer:
 
     def follow(self, entry: Entry):
         if entry not in self.followed:
-            self.followed[entry] = follow(self.site, entry, functools.partial(jinja2.Environment.getattr, self.env),
-                                          functools.partial(jinja2.Environment.getitem, self.env))
+            self.followed[entry] = follow(self.site, entry, self.plain_env.getattr, self.plain_env.getitem)
         return self.followed[entry]
+
+
+def up_to_date(env: jinja2.Environment, templates: str) -> jinja2.Environment:
+    """An environment outlives a build (preview). Its compiled templates are dropped when the
+    contents change; from the second build on, Jinja also follows the files' times (a template
+    saved during a build, then put back, has the old contents but a new time)."""
+    if hasattr(env, "fingerprint"):
+        env.auto_reload = True
+    if getattr(env, "fingerprint", None) != templates:
+        if env.cache is not None:
+            env.cache.clear()
+        env.fingerprint = templates
+    return env
 
 
 def from_data(output: Output) -> tuple:

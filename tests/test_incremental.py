@@ -441,3 +441,28 @@ def test_reads_that_cannot_be_followed_make_a_page_depend_on_everything():
     reads = Reads(site)
     reads.step(contacts, (".", "consortium"), contacts.consortium)   # contacts not reached from this site
     assert reads.values == {}
+
+
+def test_a_filter_that_reads_the_data_in_python_counts_as_reading_everything(project_copy, tmp_path, capsys,
+                                                                              monkeypatch):
+    """A filter of the project's own reads what it is given without the environment seeing each
+    step: given the contacts, the page must count as reading all of them."""
+    from sitegen import render
+    from sitegen.contacts import Contacts
+
+    real = render.script_json
+    monkeypatch.setattr(render, "script_json", lambda value: value.desks[0].email if isinstance(value, Contacts)
+                        else real(value))
+    render.make_environment.cache_clear()   # the environments are made with the filters of the moment
+    try:
+        edit(project_copy / "templates" / "pagina.html", "{% block main %}",
+             "{% block main %}<p>{{ site.contacts|json_ld }}</p>")
+        out = tmp_path / "site"
+        before = built_and_noted(project_copy, out, capsys)
+        edit(project_copy / "data" / "contacts.yaml", "casalmaggiore@energheiaimpresa.it", "cm@energheiaimpresa.it")
+        after = warm(project_copy, out, capsys)
+        assert after == cold(project_copy, tmp_path / "reference", capsys)
+        assert b"cm@energheiaimpresa.it" in after["progetto/index.html"]
+        assert after["progetto/index.html"] != before["progetto/index.html"]
+    finally:
+        render.make_environment.cache_clear()
