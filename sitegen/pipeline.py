@@ -156,7 +156,6 @@ class Renderer:
         self.templates_display = options.display(options.templates)
         self.site = site
         self.bodies = bodies
-
         self.fingerprints = Fingerprints()
         self.followed: dict[Entry, object] = {}
         # Noting what each output reads costs a third of its rendering (0.03-0.07 ms): a build
@@ -179,13 +178,8 @@ class Renderer:
                 data = render_output(self.noting_env, self.site, output, self.templates_display, context)
         finally:
             self.noting_env.reads = None
-        if reads.opaque:
-            return Rendered(data, None, ())
-        try:
-            key = data_key(self.fingerprints, {**context, "page": from_data(planned)}, reads.values)
-        except Untrackable:
-            return Rendered(data, None, ())
-        return Rendered(data, key, tuple(sorted(reads.values, key=repr)))
+        key = None if reads.opaque else self.key_of(context, planned, reads.values)
+        return Rendered(data, key, tuple(sorted(reads.values, key=repr)) if key else ())
 
     def still_current(self, output: Output, key: str | None, entries: tuple[Entry, ...]) -> bool:
         """After a data edit: whether the output would read the same as when it was rendered."""
@@ -193,10 +187,17 @@ class Renderer:
             return False
         try:
             values = {entry: self.follow(entry) for entry in entries}
-            context = extras.template_context(self.site, output)
-            return data_key(self.fingerprints, {**context, "page": from_data(output)}, values) == key
+            return self.key_of(extras.template_context(self.site, output), output, values) == key
         except Exception:   # a step that fails now (a record gone): render it, and meet the error there
             return False
+
+    def key_of(self, context: dict, planned: Output, values: dict) -> str | None:
+        """The data key of what an output was given (its planned form: its body follows from its
+        page's file, in its input key already) and what it read; None if a value has no fingerprint."""
+        try:
+            return data_key(self.fingerprints, {**context, "page": from_data(planned)}, values)
+        except Untrackable:
+            return None
 
     def follow(self, entry: Entry):
         if entry not in self.followed:
@@ -229,7 +230,6 @@ class Rendered:
     data: bytes
     data_key: str | None          # what it was given and read of the data (sitegen.depends)
     entries: tuple[Entry, ...]    # the steps it took from the site
-
 
 
 def site_files(options: Options, prepared: Prepared) -> dict[str, bytes]:

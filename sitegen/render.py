@@ -73,9 +73,7 @@ class TrackingContext(jinja2.runtime.Context):
             result = super().call(__obj, *args, **kwargs)
             reads.called(__obj, args, result)
             return result
-        for value in (__obj, *args, *given.values()):   # a macro given the site, a method given a record
-            reads.used_whole(value)
-        __self.environment.stop_if_opaque()
+        __self.environment.used_whole(__obj, *args, *given.values())   # a macro given the site, a method given a record
         return super().call(__obj, *args, **kwargs)
 
 
@@ -105,31 +103,31 @@ class TrackingEnvironment(jinja2.Environment):
             if plain(argument):
                 reads.step(obj, ("[]", argument), value)
             else:   # a slice, a record as a key: not followed
-                reads.used_whole(obj)
-                self.stop_if_opaque()
+                self.used_whole(obj)
         return value
 
     def printed(self, value):
         reads = self.reads
         if reads is not None and (isinstance(value, WalkedThrough) or id(value) in reads.methods):
-            reads.used_whole(value)
-            self.stop_if_opaque()
+            self.used_whole(value)
         return value
 
-    def stop_if_opaque(self) -> None:
-        """Once a page counts as reading everything, following it further is wasted (a finder
-        listing 8,000 comuni took half as long again)."""
-        if self.reads is not None and self.reads.opaque:
-            self.reads = None
+    def used_whole(self, *values) -> None:
+        """Values printed, filtered, tested or passed on. Once a page counts as reading everything,
+        following it further is wasted (a finder listing 8,000 comuni took half as long again)."""
+        reads = self.reads
+        if reads is not None:
+            for value in values:
+                reads.used_whole(value)
+            if reads.opaque:
+                self.reads = None
 
     def watched(self, function):
         """A filter or a test that reports what it is given (it may read all of it)."""
         @functools.wraps(function)
         def watching(*args, **kwargs):
             if self.reads is not None:
-                for value in (*args, *kwargs.values()):
-                    self.reads.used_whole(value)
-                self.stop_if_opaque()
+                self.used_whole(*args, *kwargs.values())
             return function(*args, **kwargs)
         return watching
 
