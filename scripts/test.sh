@@ -28,8 +28,10 @@ fi
 
 # One npm command for both: `npm install --no-save` removes the packages it was not given.
 # --ignore-scripts: vnu-jar's install step would download a Java runtime; the machine's Java runs it.
-if [ ! -f node_modules/axe-core/axe.min.js ] || [ ! -f node_modules/vnu-jar/build/dist/vnu.jar ]; then
-  npm install --no-save --no-audit --no-fund --ignore-scripts --silent axe-core@4 vnu-jar@26.9.27
+# terser checks that static/finder.min.js is up to date (scripts/minify-finder.sh writes it).
+if [ ! -f node_modules/axe-core/axe.min.js ] || [ ! -f node_modules/vnu-jar/build/dist/vnu.jar ] \
+   || [ ! -x node_modules/.bin/terser ]; then
+  npm install --no-save --no-audit --no-fund --ignore-scripts --silent axe-core@4 vnu-jar@26.9.27 terser@5.51.4
 fi
 
 python3 -m pytest "$@"

@@ -59,6 +59,11 @@ class Phone:
     def international(self) -> str:
         return "+39 " + self.number
 
+    @property
+    def international_with_extension(self) -> str:
+        """"+39 0372 1786314 int. 1": the extension kept with the number, as it is published."""
+        return self.international + (f" int. {self.extension}" if self.extension else "")
+
 
 @dataclass(frozen=True)
 class Desk:
@@ -117,6 +122,7 @@ class Contacts(WalkedThrough):
     comuni: tuple[Comune, ...]
     shared_caps: tuple[SharedCap, ...]
     sources: tuple[Source, ...]
+    outside: tuple[str, ...] = ()   # comuni nearby that the project does not serve (for the finder's message)
 
     def mode_on(self, day: date) -> Mode | None:
         """The access mode in force on `day`, or None before the first period."""
@@ -188,7 +194,7 @@ def load_contacts(path: Path, display: str, report: Report) -> Contacts | None:
 class _ContactsReader:
     """Turns the node tree into records; each method checks one section."""
 
-    SECTIONS = ("consorzio", "enti", "sportelli", "modalita", "comuni", "cap_condivisi", "fonti")
+    SECTIONS = ("consorzio", "enti", "sportelli", "modalita", "comuni", "cap_condivisi", "comuni_fuori", "fonti")
 
     def __init__(self, where: Where):
         self.where = where
@@ -207,12 +213,13 @@ class _ContactsReader:
         modes = self.modes(sections.get("modalita"))
         comuni = self.comuni(sections.get("comuni"), desks)
         shared = self.shared_caps(sections.get("cap_condivisi"), comuni)
+        outside = self.outside(sections.get("comuni_fuori"), comuni)
         self.check_sources_cited(sources)
         self.check_desks_used(sections.get("sportelli"), desks, comuni)
         if len(self.where.report.errors) > errors_before or consortium is None:
             return None
         return Contacts(self.where.path, consortium, tuple(desks.values()), modes, comuni, shared,
-                        tuple(sources.values()))
+                        tuple(sources.values()), outside)
 
     # -- sources -------------------------------------------------------------------------
 
@@ -459,6 +466,25 @@ class _ContactsReader:
                 self.where.error(value, f"il CAP \"{cap}\" deve avere 5 cifre")
             found.append(SharedCap(cap, self.names(fields.get("fuori_consorzio"), "un comune")))
         return tuple(found)
+
+    def outside(self, node, comuni: tuple[Comune, ...]) -> tuple[str, ...]:
+        """Comuni the project does not serve: a name that is one of ours would send a resident away."""
+        if node is None:
+            return ()
+        fields = self.where.mapping(node, "\"comuni_fuori\"", ("nomi", "fonti"), required=("nomi", "fonti"))
+        if fields is None:
+            return ()
+        self.cite(fields)
+        ours = {slugify(c.name): c.name for c in comuni}
+        names = []
+        for item in self.where.sequence(fields.get("nomi"), "un comune"):
+            name = self.where.text(item, "un comune")
+            if name and slugify(name) in ours:
+                self.where.error(item, f"\"{name}\" è un comune del progetto ({ours[slugify(name)]}): "
+                                       f"toglilo da \"comuni_fuori\"")
+            elif name:
+                names.append(name)
+        return tuple(names)
 
 
 def _suggest(word: str, choices) -> str:

@@ -35,7 +35,7 @@ def comune_json_ld(site: Site, output: Output, comune: Comune) -> dict:
     """schema.org description of the service, built from the same records as the visible text."""
     desk = comune.desk
     channels = [{"@type": "ServiceChannel", "name": "Telefono ed email",
-                 "servicePhone": [{"@type": "ContactPoint", "telephone": p.international,
+                 "servicePhone": [{"@type": "ContactPoint", "telephone": p.international_with_extension,
                                    "contactType": "cellulare" if p.mobile else "telefono",
                                    **({"description": f"interno {p.extension}"} if p.extension else {})}
                                   for p in desk.phones],
@@ -75,9 +75,9 @@ def vcard(desk: Desk) -> bytes:
     """A contact card to save in the phone's address book (RFC 6350), lines ending in CRLF."""
     lines = ["BEGIN:VCARD", "VERSION:4.0", f"FN:{desk.name}", f"ORG:{desk.operator.name}"]
     for phone in desk.phones:
-        kind = "cell" if phone.mobile else "work,voice"
-        note = f";x-interno={phone.extension}" if phone.extension else ""
-        lines.append(f"TEL;TYPE={kind}{note};VALUE=uri:{phone.tel_uri}")
+        kind = "cell" if phone.mobile else '"work,voice"'
+        extension = f";ext={phone.extension}" if phone.extension else ""   # RFC 3966, as RFC 6350 shows
+        lines.append(f"TEL;VALUE=uri;TYPE={kind}:{phone.tel_uri}{extension}")
     lines += [f"EMAIL;TYPE=work:{desk.email}", "END:VCARD"]
     return ("\r\n".join(lines) + "\r\n").encode("utf-8")
 

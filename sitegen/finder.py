@@ -7,9 +7,10 @@ Shape: one list per field, one item per comune in A-Z order (the order that brea
 results). Columns compress far better than one record per comune; the index goes to every visitor.
 
     {
-      "v": 1,                                      # format version
+      "v": 2,                                      # format version
       "consorzio": {"nome": ..., "sito": ...},      # where else to ask (from the data, never invented)
       "sportelli": ["Sportello ...", ...],          # desk names
+      "telefoni": [["0372 1786314", "1"], ...],     # each desk's first phone, with its extension if any
       "url": "{}/index.html",                       # comune link, "{}" standing for the comune's slug
       "nomi": ["Calvatone", ...],                   # official names
       "cap": ["26030", ...],                        # CAPs of each comune, space-separated
@@ -18,7 +19,8 @@ results). Columns compress far better than one record per comune; the index goes
           # "f": frazioni, each "Name" or ["Name", "variant", ...]; "e": the same for frazioni that
           # were comuni; "x": other former comuni; "o": other names; "a": the article's spelling;
           # "u": its link, when not like "url"
-      "condivisi": [["26030", ["Cicognolo", ...]], ...]   # CAPs shared with comuni outside
+      "condivisi": [["26030", ["Cicognolo", ...]], ...],  # CAPs shared with comuni outside
+      "fuori": ["Cremona", "Viadana", ...]          # other comuni nearby, outside the project
     }
 """
 
@@ -28,7 +30,7 @@ from typing import Callable
 
 from .contacts import Comune, Contacts, Frazione, slugify
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 SLUG_MARK = "{}"
 
 
@@ -48,6 +50,8 @@ def finder_index(contacts: Contacts, comune_url: Callable[[Comune], str]) -> dic
         "sportello": [desks.index(c.desk.name) for c in comuni],
         "altro": [_extras(c, url, template) for c, url in zip(comuni, urls)],
         "condivisi": [[s.cap, list(s.outside)] for s in sorted(contacts.shared_caps, key=lambda s: s.cap)],
+        "telefoni": [_first_phone(desk) for desk in _desks_by_name(comuni, desks)],
+        "fuori": _outside_names(contacts),
     }
     return index
 
@@ -59,6 +63,26 @@ def _desk_names(comuni: list[Comune]) -> list[str]:
         if comune.desk.name not in names:
             names.append(comune.desk.name)
     return names
+
+
+def _desks_by_name(comuni: list[Comune], names: list[str]) -> list:
+    """The desks in the order of `names`."""
+    by_name = {c.desk.name: c.desk for c in comuni}
+    return [by_name[name] for name in names]
+
+
+def _first_phone(desk) -> list[str]:
+    """What a resident calls first, as published: ["0372 1786314", "1"] (number, extension)."""
+    if not desk.phones:
+        return []
+    phone = desk.phones[0]
+    return [phone.number, phone.extension] if phone.extension else [phone.number]
+
+
+def _outside_names(contacts: Contacts) -> list[str]:
+    """Comuni outside the project the finder recognises; those of a shared CAP are already listed."""
+    shared = {name for s in contacts.shared_caps for name in s.outside}
+    return [name for name in contacts.outside if name not in shared]
 
 
 def _url_template(comuni: list[Comune], urls: list[str]) -> str:

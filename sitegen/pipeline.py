@@ -47,12 +47,16 @@ class Options:
         return str(path)
 
 
+FINDER_MINIFIED = "finder.min.js"
+
+
 def static_files(options: Options) -> dict[str, Path]:
     """static/ is published as static/ in the site, in sorted order."""
     if not options.static.is_dir():
         return {}
     return {f"static/{p.relative_to(options.static).as_posix()}": p
-            for p in sorted(options.static.rglob("*")) if p.is_file() and not p.name.startswith(".")}
+            for p in sorted(options.static.rglob("*"))
+            if p.is_file() and not p.name.startswith(".") and p.name != FINDER_MINIFIED}   # served as finder.js
 
 
 @dataclass(frozen=True)
@@ -235,9 +239,12 @@ class Rendered:
 def site_files(options: Options, prepared: Prepared) -> dict[str, bytes]:
     """The files made from the site as a whole: vCards, robots.txt, sitemap, feed, finder.js."""
     files = extras.site_files(prepared.site, prepared.outputs)
-    # The finder's script is kept commented in static/ and served without comments (size budget).
-    script = options.static / "finder.js"
-    if script.is_file():
+    # The finder's script is kept readable in static/finder.js and served minified (size budget):
+    # static/finder.min.js, made by scripts/minify-finder.sh and checked by the tests.
+    script, minified = options.static / "finder.js", options.static / FINDER_MINIFIED
+    if minified.is_file():
+        files["static/finder.js"] = minified.read_bytes()
+    elif script.is_file():
         files["static/finder.js"] = finder_script(script.read_text(encoding="utf-8")).encode("utf-8")
     return files
 

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import jinja2
 from markupsafe import Markup
+from markupsafe import escape as markupsafe_escape
 
 from .depends import Reads, WalkedThrough, plain
 from .errors import BuildFailed, fail
@@ -25,10 +26,34 @@ def italian_date(day: date) -> str:
     return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
 
 
+def with_article(preposition: str, day: date) -> str:
+    """"del 2 gennaio 2021", but "dell'11 gennaio 2021": Italian elides the article before the
+    vowel sound of 1 ("uno"), 8 ("otto") and 11 ("undici")."""
+    joined = preposition + ("ll'" if day.day in (1, 8, 11) else "l ")
+    return joined + italian_date(day)
+
+
 def since_date(day: date) -> str:
-    """dal 2 gennaio, but dall'11 gennaio (Italian elides before a vowel sound)."""
-    article = "dall'" if day.day in (1, 8, 11) else "dal "
-    return article + italian_date(day)
+    """dal 2 gennaio 2021, dall'11 gennaio 2021."""
+    return with_article("da", day)
+
+
+def of_date(day: date) -> str:
+    """del 2 gennaio 2021, dell'11 gennaio 2021."""
+    return with_article("de", day)
+
+
+def to_date(day: date) -> str:
+    """al 2 gennaio 2021, all'11 gennaio 2021."""
+    return with_article("a", day)
+
+
+def email_breaks(address: str) -> Markup:
+    """An e-mail address that may wrap only after "@" and before a dot, never inside a word:
+    a long address on a narrow phone breaks where a reader expects it."""
+    local, _, domain = str(address).partition("@")
+    parts = [markupsafe_escape(part) for part in domain.split(".")]
+    return markupsafe_escape(local) + Markup("@<wbr>") + Markup("<wbr>.").join(parts)
 
 
 def script_json(value) -> Markup:
@@ -56,7 +81,10 @@ def make_environment(templates_dir: Path, noting: bool = False) -> jinja2.Enviro
     )
     env.filters["data_it"] = italian_date
     env.filters["dal_data"] = since_date
+    env.filters["del_data"] = of_date
+    env.filters["al_data"] = to_date
     env.filters["json_ld"] = script_json
+    env.filters["email_a_capo"] = email_breaks
     if noting:
         env.filters = {name: env.watched(function) for name, function in env.filters.items()}
         env.tests = {name: env.watched(function) for name, function in env.tests.items()}

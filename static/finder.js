@@ -2,9 +2,10 @@
    enhances the A-Z list #elenco-comuni. Matching rules: docs/ricerca-comuni.md */
 (function () {
   'use strict';
-  var MAX_SHOWN = 50, RANK = { n: 0, p: 0, a: 1, o: 2, f: 3, x: 4 };
-  var CITY = /^((provincia|prov)( di)? )?(cremona|cr)$/;
-  var TAIL = / ((provincia|prov|pr) (di )?)?(cr|cremona)( (lombardia|italia))?$/;
+  var MAX_SHOWN = 50, RANK = { n: 0, p: 0, a: 1, o: 2, f: 3, x: 4 }, LONGEST_NAME = 6;
+  // Words of an address that are never a place: what a name is searched among.
+  var NOISE = /^(fraz|frazione|loc|localita|comune|provincia|prov|pr|cr|mn|pc|pr|lombardia|italia|italy|cap|di|de|in)$/;
+  var STREET = /^(via|viale|v|piazza|p|pza|pzza|piazzale|corso|c|so|strada|str|vicolo|vic|largo|contrada|ctr)$/;
 
   // Lower case, no accents, punctuation or apostrophes; "S. X" = "san x"; "dei", "del"... = "de".
   function words(text) {
@@ -27,7 +28,7 @@
   }
 
   function load(data) {
-    var idx = { comuni: [], terms: [], caps: [], out: [], shared: {}, cons: data.consorzio };
+    var idx = { comuni: [], terms: [], caps: [], out: [], shared: {}, cons: data.consorzio, exact: {}, outExact: {} };
     data.nomi.forEach(function (name, c) {
       var more = data.altro[c] || {}, terms = idx.terms, caps = data.cap[c].split(' ');
       // A frazione: "Name" or ["Name", "variant", ...]; under "e" when it was a comune.
@@ -38,7 +39,7 @@
         });
       }
       idx.comuni.push({ n: name, u: more.u || data.url.replace('{}', slugify(name)), c: caps,
-        s: data.sportelli[data.sportello[c]] });
+        s: data.sportelli[data.sportello[c]], t: data.telefoni[data.sportello[c]] });
       terms.push(term(name, 'n', c));
       if (more.a) terms.push(term(more.a, 'a', c));
       (more.o || []).forEach(function (o) { terms.push(term(o, 'o', c)); });
@@ -51,7 +52,15 @@
       idx.shared[p[0]] = p[1];
       p[1].forEach(function (n) { idx.out.push(term(n, 'o', -1)); });
     });
+    data.fuori.forEach(function (n) { idx.out.push(term(n, 'o', -1)); });
+    byName(idx.terms, idx.exact);
+    byName(idx.out, idx.outExact);
     return idx;
+  }
+
+  // Terms by their whole name without spaces ("mottasanfermo"): a name found inside a longer text.
+  function byName(terms, map) {
+    terms.forEach(function (t) { (map[t.s[0]] = map[t.s[0]] || []).push(t); });
   }
 
   // Each query word begins the term's word at + i: "s giovanni in c", "rivarolo del re e u".
@@ -128,35 +137,101 @@
 
   // Only the closest spellings: one typo hides the matches with two. Needs 5 letters or more.
   function fuzzy(terms, qw) {
-    var q = qw.join(''), max = q.length < 5 ? 0 : q.length < 8 ? 1 : 2;
+    var q = qw.join(''), max = allowed(q);
     var hits = max ? collect(terms, function (t) { return fuzzyTier(t, q, max); }) : [];
     return hits.filter(function (h) { return h.tier <= Math.max(hits[0].tier, 5); });
   }
 
-  // Without "comune di", a trailing "(CR)" or ", Cremona" and a CAP.
-  function trim(qw) {
-    var w = (' ' + qw.join(' ')).replace(TAIL, '').replace(/^ (comune|frazione|fraz)( di| de)?/, '')
-      .split(' ').filter(function (x) { return x && !/^\d{5}$/.test(x); });
-    return w.length ? w : qw;
+  // An address or a longer text, as lists of words that can be a place: split at commas and
+  // brackets; a street ("via Roma 5") is left out up to its house number; numbers, "fraz.",
+  // "(CR)", "Lombardia", "Italia" and the like are dropped.
+  function parts(text) {
+    return String(text).split(/[,;()\[\]\n\/]+| - /).map(function (part) {
+      var w = words(part), at = 0, number = -1;
+      if (w.length && STREET.test(w[0])) {
+        w.some(function (x, i) { return /\d/.test(x) && (number = i); });
+        at = number > 0 ? number + 1 : w.length > 2 ? 2 : 0;
+      }
+      return w.slice(at).filter(function (x) { return !/\d/.test(x) && !NOISE.test(x); });
+    }).filter(function (w) { return w.length; });
   }
 
-  // {hits, cap: a CAP searched, out: a comune outside the consortium}
+  // The longest known name written whole somewhere in the parts: [terms] or null.
+  function longestIn(list, map) {
+    var best = null, size = 0;
+    list.forEach(function (w) {
+      for (var i = 0; i < w.length; i++) {
+        for (var j = i + 1, key = ''; j <= Math.min(w.length, i + LONGEST_NAME); j++) {
+          key += w[j - 1];
+          if (map[key] && key.length > size) {
+            best = map[key];
+            size = key.length;
+          }
+        }
+      }
+    });
+    return best;
+  }
+
+  // Typos allowed in what was typed: none under 4 letters, one up to 7, two from 8.
+  function allowed(q) {
+    return q.length < 4 ? 0 : q.length < 8 ? 1 : 2;
+  }
+
+  // The closest spelling of a whole name among the parts' word runs ("vicobelignano casalmagiore").
+  function typoIn(idx, list) {
+    var best = [], bestScore = Infinity;
+    list.forEach(function (w) {
+      for (var i = 0; i < w.length; i++) {
+        for (var j = i + 1, key = ''; j <= Math.min(w.length, i + LONGEST_NAME); j++) {
+          key += w[j - 1];
+          var max = allowed(key);
+          if (!max) continue;
+          idx.terms.forEach(function (t) {
+            if (Math.abs(t.s[0].length - key.length) > max) return;
+            var d = distance(key, t.s[0], max) >> 3, score = d * 100 - key.length;
+            if (d > max || score > bestScore) return;
+            if (score < bestScore) best = [];
+            bestScore = score;
+            best.push(t);
+          });
+        }
+      }
+    });
+    return best.length ? collect(best, function () { return 4 + 2 * Math.floor(bestScore / 100); }) : [];
+  }
+
+  // The best results among the parts taken one by one ("Vicobellignano, Casalmaggiore").
+  function strongIn(idx, list) {
+    var hits = [];
+    list.forEach(function (w) {
+      var found = strong(idx.terms, w);
+      if (found.length && (!hits.length || found[0].tier < hits[0].tier)) hits = found;
+    });
+    return hits;
+  }
+
+  // {hits, cap: a CAP searched, out: a comune outside the project}
   function search(idx, text) {
-    var qw = words(text), q = qw.join(''), w2 = trim(qw), comma = words(text.split(',')[0]), hits, out;
+    var qw = words(text), q = qw.join(''), list, cap, hits, out, within;
     if (/^\d+$/.test(q)) {
       return { cap: q.length === 5 && q, hits: collect(idx.caps, function (t) {
         return t.d.lastIndexOf(q, 0) ? -1 : t.d === q ? 0 : 1;
       }) };
     }
-    if (CITY.test(qw.join(' '))) return { hits: [], out: 'Cremona' };
-    comma = comma.length < qw.length ? trim(comma) : [];   // "Vicobellignano, Casalmaggiore"
+    list = parts(text);
+    cap = qw.filter(function (x) { return /^\d{5}$/.test(x); })[0];
     hits = strong(idx.terms, qw);
-    if (!hits.length) hits = strong(idx.terms, w2);
-    if (!hits.length && comma.length) hits = strong(idx.terms, comma);
-    out = hits.length ? [] : strong(idx.out, w2);
-    if (!hits.length && !(out[0] && !out[0].tier)) hits = fuzzy(idx.terms, w2);
-    if (!hits.length && comma.length) hits = fuzzy(idx.terms, comma);
-    return { hits: hits, out: !hits.length && out[0] && out[0].t.d };
+    within = longestIn(list, idx.exact);
+    if (!hits.length && within) hits = collect(within, function () { return 0; });
+    if (!hits.length) hits = strongIn(idx, list);
+    if (!hits.length && list.length) hits = fuzzy(idx.terms, [].concat.apply([], list));
+    if (!hits.length) hits = typoIn(idx, list);
+    // A CAP beside a name picks, among the comuni of that name, those with the CAP.
+    within = cap && hits.filter(function (h) { return idx.comuni[h.c].c.indexOf(cap) >= 0; });
+    if (within && within.length) hits = within;
+    out = !hits.length && longestIn(list, idx.outExact);
+    return { hits: hits, out: out && out[0].d };
   }
 
   // Why a comune was found: "Vicobellignano, frazione di Casalmaggiore".
@@ -174,7 +249,12 @@
     return e;
   }
 
-  function Finder(list, idx) {
+  // "0372 1786314 — poi chiedi l'interno 1": the extension is read before the call.
+  function phoneText(phone) {
+    return phone[0] + (phone[1] ? ' \u2014 poi chiedi l\u2019interno ' + phone[1] : '');
+  }
+
+  function Finder(list, idx, spot) {
     var self = this, head = list.previousElementSibling, box = document.createElement('div');
     box.className = 'finder';
     box.setAttribute('role', 'search');
@@ -192,7 +272,9 @@
     this.status = box.querySelector('[role=status]');
     this.note = box.querySelector('div');
     this.results = box.querySelector('ul');
-    list.parentNode.insertBefore(box, this.head);
+    // In its place under the page title, so that the field is in the first screen of a phone.
+    if (spot) spot.appendChild(box);
+    else list.parentNode.insertBefore(box, this.head);
     this.input.addEventListener('input', function () { self.update(); });
     box.addEventListener('keydown', function (ev) { self.key(ev); });
   }
@@ -215,37 +297,44 @@
     if (shared) {
       msg += '. Il CAP ' + found.cap + ' è usato anche da comuni fuori dal consorzio.';
       el('p', 'Il CAP ' + found.cap + ' è usato anche da comuni che non fanno parte di ACTIVITY.CR: ' +
-        shared.join(', ') + '. Se abiti in uno di questi comuni, chiedi ai servizi sociali del tuo comune.',
+        shared.join(', ') + '. Conta il comune dove abiti, non il CAP: se abiti in uno di questi comuni, lo sportello non ti segue.',
         this.note);
     }
     this.status.textContent = !found ? '' : n ? msg : this.nothing(found);
   };
 
   Finder.prototype.item = function (hit, i) {
-    var comune = this.idx.comuni[hit.c], li = el('li', '', this.results, 'finder-result');
+    var comune = this.idx.comuni[hit.c], li = el('li', '', this.results, 'finder-result'), tel;
     var lines = [why(hit.t, comune), (hit.t.k === 'p' ? '' : 'CAP ' + comune.c.join(', ') + ' \u00b7 ') + comune.s];
     var a = el('a', comune.n, li, 'finder-link');
     a.href = comune.u;
+    a.setAttribute('translate', 'no');
     a.setAttribute('aria-describedby', lines.map(function (line, j) {
       if (line) el('span', line, li, j ? 'finder-meta' : 'finder-why').id = 'finder-' + i + '-' + j;
       return line ? 'finder-' + i + '-' + j : '';
     }).join(' ').trim());
+    if (comune.t && comune.t.length) {   // call the desk straight from the result
+      tel = el('a', 'Telefono ' + phoneText(comune.t), li, 'finder-tel');
+      tel.href = 'tel:+39' + comune.t[0].replace(/\D/g, '');
+    }
   };
 
-  // Nothing found: say so, show the A-Z list again and where else to ask. No invented contact.
+  // Nothing found: say it once, in the status; below, the list of the comuni and where to ask.
+  // A place outside the project is named as such; only an unknown text gets the spelling hint.
   Finder.prototype.nothing = function (found) {
-    var n = this.idx.comuni.length, cons = this.idx.cons, served = ' tra i ' + n + ' comuni serviti da ACTIVITY.CR.';
-    var first = found.out ? found.out + ' non è' + served : found.cap ? 'Il CAP ' + found.cap + ' non è di nessuno dei ' + n + ' comuni serviti da ACTIVITY.CR.'
+    var n = this.idx.comuni.length, cons = this.idx.cons, first, p;
+    first = found.out ? found.out + ' non è tra i ' + n + ' comuni del progetto.'
+      : found.cap ? 'Il CAP ' + found.cap + ' non è di nessuno dei ' + n + ' comuni del progetto.'
       : 'Controlla come hai scritto il nome, oppure cerca il CAP.';
-    el('p', first + ' ACTIVITY.CR serve solo i ' + n + ' comuni del Casalasco elencati qui sotto. Se abiti ' +
-      'in un altro comune, chiedi ai servizi sociali del tuo comune. Informazioni: ', this.note);
-    el('a', cons.nome, this.note.firstChild).href = cons.sito;
+    p = el('p', 'Lo sportello serve solo i ' + n + ' comuni elencati qui sotto. Per altre informazioni: ', this.note);
+    el('a', 'sito del ' + cons.nome, p).href = cons.sito;
+    p.appendChild(document.createTextNode('.'));
     return 'Nessun comune trovato. ' + first;
   };
 
   // Down from the field to the results, Up and Down between them, Enter opens, Escape clears.
   Finder.prototype.key = function (ev) {
-    var links = [].slice.call(this.results.querySelectorAll('a')), at = links.indexOf(ev.target);
+    var links = [].slice.call(this.results.querySelectorAll('a.finder-link')), at = links.indexOf(ev.target);
     var k = ev.key, input = ev.target === this.input, go;
     if (k === 'Escape' || k === 'Esc') {
       this.input.value = '';
@@ -254,8 +343,12 @@
     } else if (!links.length || this.results.hidden) {
       return;
     } else if (input && k === 'Enter') {
+      // One result: open it. Several: never guess (two may have different desks); go to the first
+      // and say how many there are.
       ev.preventDefault();
-      return links[0].click();
+      if (links.length === 1) return links[0].click();
+      this.status.textContent = links.length + ' risultati: scegli il tuo comune nell\u2019elenco.';
+      go = links[0];
     } else if (k === 'ArrowDown' && (input || at >= 0)) {
       go = links[Math.min(at + 1, links.length - 1)];
     } else if (k === 'ArrowUp' && at >= 0) {
@@ -269,12 +362,13 @@
 
   function start() {
     var list = document.getElementById('elenco-comuni'), data = document.getElementById('indice-sportelli'), idx;
+    var spot = document.getElementById('cerca-qui');
     try {
       idx = load(JSON.parse(data.textContent));
     } catch (e) {
       return;   // no index or no String.normalize: the A-Z list stays as it is
     }
-    if (list) window.trovaSportello = { search: function (q) { return search(idx, q); }, finder: new Finder(list, idx) };
+    if (list) window.trovaSportello = { search: function (q) { return search(idx, q); }, finder: new Finder(list, idx, spot) };
   }
 
   if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', start);

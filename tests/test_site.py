@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import json
 import re
 import sys
 from pathlib import Path
@@ -39,10 +40,12 @@ def test_every_comune_page_carries_its_desks_contacts(built_site):
         assert "gratuito" in page
 
 
-def test_extension_is_said_as_an_instruction(built_site):
+def test_extension_is_said_inside_the_link_that_calls(built_site):
+    """The instruction is part of the tap target, so it is read (and heard) before the call."""
     page = comune_page(built_site, "gussola")
-    assert 'href="tel:+3903721786314"' in page
-    assert "chiedi l'<strong>interno 1</strong>" in page
+    link = re.search(r'<a class="contatto" href="tel:\+3903721786314">(.*?)</a>', page, re.S).group(1)
+    assert "poi chiedi l'interno 1" in link
+    assert "interno" not in comune_page(built_site, "casalmaggiore")
 
 
 def test_casalmaggiore_is_served_by_energheia_only(built_site):
@@ -65,10 +68,11 @@ def test_no_page_for_a_comune_outside_the_consortium(built_site):
 def test_finder_lists_all_17_comuni_a_to_z_without_javascript(built_site):
     page = (built_site / "sportelli" / "index.html").read_text(encoding="utf-8")
     listing = re.search(r'<ul class="elenco-comuni".*?</ul>', page, re.S).group(0)
-    links = re.findall(r'<a href="([a-z0-9-]+)/index.html">([^<]+)</a>', listing)
+    links = re.findall(r'<a href="([a-z0-9-]+)/index.html" translate="no">([^<]+)</a>', listing)
     assert len(links) == 17
     assert [slug for slug, _ in links] == sorted(slug for slug, _ in links)
-    assert "Frazioni: Agoiolo" in listing and "CAP 26041" in listing
+    text = re.sub(r"<[^>]+>", "", listing)
+    assert "Frazioni: Agoiolo" in text and "CAP 26041" in text
     for slug, _ in links:
         assert (built_site / "sportelli" / slug / "index.html").is_file()
 
@@ -81,9 +85,9 @@ def test_in_person_mode_starts_on_11_january_2021(sources, tmp_path, capsys):
         return html.unescape(re.search(r"<main.*</main>", comune_page(out, "gussola"), re.S).group(0))
 
     before, on_the_day = mode_text("2021-01-10"), mode_text("2021-01-11")
-    assert "solo a distanza" in before and "solo su appuntamento" not in before
-    assert "Di persona, solo su appuntamento</strong> (dall'11 gennaio 2021)" in on_the_day
-    assert "solo a distanza" not in on_the_day
+    assert "solo online" in before and "solo su appuntamento" not in before
+    assert "si va <strong>solo su appuntamento</strong> (dall'11 gennaio 2021)" in on_the_day
+    assert "solo online" not in on_the_day
 
 
 def test_two_builds_are_byte_identical(sources, tmp_path, capsys):
@@ -101,7 +105,7 @@ def test_source_date_epoch_sets_the_build_day(sources, tmp_path, capsys, monkeyp
     args = ["build", "--out", str(tmp_path / "s"), "--content", str(sources / "content"),
             "--data", str(sources / "data" / "contacts.yaml")]
     assert run(args, capsys)[0] == 0
-    assert "solo a distanza" in comune_page(tmp_path / "s", "gussola")
+    assert "solo online" in comune_page(tmp_path / "s", "gussola")
 
 
 def test_links_between_pages_become_relative_urls(built_site):
@@ -131,7 +135,8 @@ def test_published_site_has_canonical_urls_and_sitemap(published_site):
 
 def test_vcard_of_each_desk(built_site):
     card = (built_site / "sportelli" / "mestieri-cremona.vcf").read_bytes().decode()
-    assert "TEL;TYPE=work,voice;x-interno=1;VALUE=uri:tel:+3903721786314\r\n" in card
+    assert 'TEL;VALUE=uri;TYPE="work,voice":tel:+3903721786314;ext=1\r\n' in card   # RFC 6350 / 3966
+    assert "TEL;VALUE=uri;TYPE=cell:tel:+393404691081\r\n" in card
     assert "EMAIL;TYPE=work:cremona@mestierilombardia.it" in card
     assert 'href="../mestieri-cremona.vcf"' in comune_page(built_site, "gussola")
 
@@ -141,7 +146,7 @@ def test_every_page_has_the_shell(built_site):
         text = page.read_text(encoding="utf-8")
         assert text.startswith('<!doctype html>\n<html lang="it">'), page
         assert 'class="salta" href="#contenuto"' in text
-        assert "Fondo Sociale Europeo" in text and "Regione Lombardia" in text
+        assert "Fondo sociale europeo" in text and "Regione Lombardia" in text and "Unione europea" in text
         assert "Dichiarazione di accessibilità</a>" in text and "https://www.concass.it/" in text
         assert "http://" not in text.replace("http://www.sitemaps.org", "")
 
@@ -164,4 +169,30 @@ def test_a_desk_with_many_comuni_points_to_the_finder_instead_of_listing_them(so
 
 def test_a_desk_with_few_comuni_names_them_all(built_site):
     page = comune_page(built_site, "gussola")
-    assert "Mestieri Lombardia segue i cittadini di 16 comuni: Casteldidone, Spineda" in page
+    text = re.sub(r"<[^>]+>", "", page)
+    assert "Mestieri Lombardia segue i cittadini di 16 comuni: Casteldidone, Spineda" in text
+
+
+def test_json_ld_keeps_the_extension(built_site):
+    page = comune_page(built_site, "gussola")
+    data = json.loads(re.search(r'<script type="application/ld\+json">(.*?)</script>', page, re.S).group(1))
+    phones = [p["telephone"] for p in data["availableChannel"][0]["servicePhone"]]
+    assert phones == ["+39 0372 1786314 int. 1", "+39 340 4691081"]
+
+
+def test_numbers_emails_and_names_are_not_translated(built_site):
+    """A browser's automatic translation (what many foreign residents use) must leave them intact."""
+    page = comune_page(built_site, "gussola")
+    for text in ("0372 1786314", "340 4691081", "Mestieri Lombardia", "Gussola"):
+        assert re.search(r'<(span|strong)[^>]* translate="no">' + re.escape(text) + "</", page), text
+    assert 'translate="no">cremona@<wbr>mestierilombardia<wbr>.it' in page
+
+
+def test_dates_elide_the_article_before_a_vowel():
+    from datetime import date
+    from sitegen.render import of_date, since_date, to_date
+    assert of_date(date(2021, 1, 11)) == "dell'11 gennaio 2021"
+    assert of_date(date(2021, 1, 2)) == "del 2 gennaio 2021"
+    assert since_date(date(2021, 3, 8)) == "dall'8 marzo 2021"
+    assert to_date(date(2021, 5, 1)) == "all'1 maggio 2021"
+    assert to_date(date(2021, 5, 21)) == "al 21 maggio 2021"
