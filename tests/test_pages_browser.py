@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
@@ -82,13 +83,15 @@ def test_pages_show_without_javascript(browser, built_site):
 # -- what automatic checkers miss ----------------------------------------------------------------
 
 def test_landmarks_and_headings_in_order(browser, built_site):
-    """One banner, navigation, main and footer per page; one h1, then no level skipped."""
+    """One banner, navigation, main and footer per page (on a phone the menu is at the foot, on a
+    wide screen in the header: one of the two is shown); one h1, then no level skipped."""
     page = browser.new_page(viewport={"width": 360, "height": 740})
     problems = {}
     for name in all_pages(built_site):
         page.goto((built_site / name).as_uri())
         found = page.evaluate("""() => ({
-            landmarks: ['body > header', 'nav', 'main', 'body > footer'].map(s => document.querySelectorAll(s).length),
+            landmarks: ['body > header', 'nav', 'main', 'body > footer'].map(s =>
+                [...document.querySelectorAll(s)].filter(e => e.getClientRects().length).length),
             levels: [...document.querySelectorAll('h1, h2, h3, h4, h5, h6')].map(h => +h.tagName[1]),
         })""")
         levels = found["levels"]
@@ -118,7 +121,8 @@ def test_every_control_shows_where_the_focus_is(browser, built_site):
     unmarked = {}
     for name in ("index.html", "sportelli/index.html", "sportelli/gussola/index.html"):
         page.goto((built_site / name).as_uri())
-        count = page.evaluate("document.querySelectorAll('a[href], input, button').length")
+        count = page.evaluate("[...document.querySelectorAll('a[href], input, button')]"
+                              ".filter(e => e.getClientRects().length).length")
         seen = []
         for _ in range(count):
             page.keyboard.press("Tab")
@@ -215,8 +219,10 @@ def test_funding_statement_is_above_the_fold_on_every_page(browser, built_site):
     for name in all_pages(built_site):
         page.goto((built_site / name).as_uri())
         box = page.eval_on_selector(".fondi", "p => p.getBoundingClientRect().bottom")
+        emblem = page.eval_on_selector(".fondi img", "i => [i.getBoundingClientRect().bottom, i.naturalWidth]")
         text = page.inner_text(".fondi")
-        if box > 740 or "Fondo Sociale Europeo" not in text or "Regione Lombardia" not in text:
+        if box > 740 or emblem[0] > 740 or not emblem[1] or any(
+                words not in text for words in ("Unione europea", "Fondo sociale europeo", "Regione Lombardia")):
             low.append((name, box))
     page.close()
     assert low == []
@@ -240,3 +246,101 @@ def test_the_site_works_under_the_recommended_security_policy(browser, built_sit
     assert page.locator("[data-results] a").first.inner_text() == "Casalmaggiore"
     page.close()
     assert blocked == []
+
+
+# -- the first screen of a phone (issue: a resident sees the right number without scrolling) ------
+
+PHONES = ((360, 740), (320, 640))
+
+
+def comune_pages(site: Path) -> list[Path]:
+    return sorted(p for p in (site / "sportelli").glob("*/index.html"))
+
+
+def test_every_comune_page_shows_title_operator_and_first_phone_whole_in_the_first_screen(browser, built_site):
+    late = []
+    for width, height in PHONES:
+        page = browser.new_page(viewport={"width": width, "height": height})
+        for path in comune_pages(built_site):
+            page.goto(path.as_uri())
+            boxes = page.evaluate("""() => ['h1', '.chi strong', "a[href^='tel:']"].map(s => {
+                const r = document.querySelector(s).getBoundingClientRect(); return [r.top, r.bottom]; })""")
+            tel = page.locator("a[href^='tel:']").first.inner_text()
+            if any(top < 0 or bottom > height for top, bottom in boxes):
+                late.append((width, path.parent.name, boxes))
+            if "1786314" in tel and "poi chiedi l’interno 1" not in tel.replace("'", "’"):
+                late.append((width, path.parent.name, tel))
+        page.close()
+    assert late == []
+
+
+def test_the_header_is_compact_on_a_phone_and_its_menu_works_without_javascript(browser, built_site):
+    context = browser.new_context(java_script_enabled=False, viewport={"width": 360, "height": 740})
+    page = context.new_page()
+    page.goto((built_site / "sportelli" / "gussola" / "index.html").as_uri())
+    header = page.locator("body > header").bounding_box()
+    assert header["height"] <= 0.25 * 740, header
+    assert page.locator(".menu-testata").is_hidden()
+    page.get_by_role("link", name="Menu", exact=True).click()
+    menu = page.get_by_role("navigation", name="Pagine del sito")
+    assert menu.get_by_role("link", name="Trova il tuo sportello").is_visible()
+    assert menu.bounding_box()["y"] < 740 and menu.bounding_box()["y"] >= 0   # scrolled to it
+    context.close()
+    page = browser.new_page(viewport={"width": 1280, "height": 800})
+    page.goto((built_site / "sportelli" / "gussola" / "index.html").as_uri())
+    assert page.get_by_role("navigation", name="Menu principale").get_by_role("link").count() == 7
+    assert page.locator(".apri-menu").is_hidden()
+    page.close()
+
+
+def test_header_content_and_footer_share_one_left_edge_on_a_wide_screen(browser, built_site):
+    page = browser.new_page(viewport={"width": 1280, "height": 800})
+    edges = {}
+    for name in ("index.html", "sportelli/index.html", "sportelli/gussola/index.html", "progetto/index.html"):
+        page.goto((built_site / name).as_uri())
+        edges[name] = page.evaluate("""() => ['.fondi img', '.marchio', 'main h1', '.piede p',
+            '.menu-testata a'].map(s => Math.round(document.querySelector(s).getBoundingClientRect().left
+            + parseFloat(getComputedStyle(document.querySelector(s)).paddingLeft)))""")
+    page.close()
+    assert all(len(set(lefts)) == 1 for lefts in edges.values()), edges
+
+
+BREAKS = """() => [...document.querySelectorAll('.contatto-email')].map(e => {
+    const text = e.textContent, range = document.createRange(), tops = [];
+    const walker = document.createTreeWalker(e, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode())
+        for (let i = 0; i < node.length; i++) {
+            range.setStart(node, i); range.setEnd(node, i + 1);
+            tops.push(Math.round(range.getBoundingClientRect().top));
+        }
+    const cuts = [];
+    for (let i = 1; i < tops.length; i++) if (tops[i] > tops[i - 1]) cuts.push(text.slice(i - 1, i + 1));
+    return [text, cuts, e.scrollWidth <= e.clientWidth + 1];
+})"""
+
+
+def test_email_addresses_wrap_only_at_at_sign_or_dot(browser, built_site):
+    bad = []
+    for width, height in PHONES:
+        page = browser.new_page(viewport={"width": width, "height": height})
+        for slug in ("casalmaggiore", "gussola"):
+            page.goto((built_site / "sportelli" / slug / "index.html").as_uri())
+            for text, cuts, fits in page.evaluate(BREAKS):
+                if not fits or any(not (cut[0] == "@" or cut[1] == ".") for cut in cuts):
+                    bad.append((width, text, cuts))
+        page.close()
+    assert bad == []
+
+
+def test_links_in_running_text_are_at_least_24_px_tall(browser, built_site):
+    """WCAG 2.2 target size (2.5.8): the inline links of every page, on a phone."""
+    page = browser.new_page(viewport={"width": 360, "height": 740})
+    small = []
+    for name in all_pages(built_site):
+        page.goto((built_site / name).as_uri())
+        small += [(name, *found) for found in page.evaluate("""() => [...document.querySelectorAll('main a, footer a')]
+            .filter(a => a.getClientRects().length)
+            .map(a => [a.textContent.trim().slice(0, 40), Math.min(...[...a.getClientRects()].map(r => r.height))])
+            .filter(([, h]) => h < 24)""")]
+    page.close()
+    assert small == []
