@@ -20,7 +20,7 @@ from pathlib import Path
 PROJECT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(PROJECT), str(PROJECT / "bench")]
 
-from sitegen.finder import finder_index, finder_script  # noqa: E402
+from sitegen.finder import finder_index  # noqa: E402
 from chromium import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 from corpus import synthetic_contacts  # noqa: E402
 
@@ -47,7 +47,7 @@ def main() -> None:
     args = parser.parse_args()
     from playwright.sync_api import sync_playwright
 
-    script = finder_script((PROJECT / "static" / "finder.js").read_text(encoding="utf-8"))
+    script = (PROJECT / "static" / "finder.min.js").read_text(encoding="utf-8")   # as the site serves it
     style = (PROJECT / "static" / "style.css").read_text(encoding="utf-8")
     text, size = page(synthetic_contacts(args.comuni, args.frazioni), script, style)
     with tempfile.TemporaryDirectory() as tmp, sync_playwright() as p:

@@ -120,22 +120,3 @@ def _extras(comune: Comune, url: str, template: str) -> dict | int:
 
 def _frazione_entry(frazione: Frazione) -> str | list[str]:
     return [frazione.name, *frazione.variants] if frazione.variants else frazione.name
-
-
-def finder_script(source: str) -> str:
-    """static/finder.js as served: without its comments and indentation (the readable file keeps
-    them). Only for that file's style: comments on their own lines ("//" or "/* ... */" blocks)
-    and " // " after code; no string or regex in it contains "//" or "/*"."""
-    lines = []
-    in_block = False
-    for line in source.splitlines():
-        text = line.strip()
-        if in_block or text.startswith("/*"):
-            in_block = not text.endswith("*/")
-            continue
-        if text.startswith("//"):
-            continue
-        code, _, _ = text.partition("   // ")   # code, then at least three spaces, then a comment
-        if code:
-            lines.append(code.rstrip())
-    return "\n".join(lines) + "\n"

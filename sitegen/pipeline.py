@@ -16,7 +16,6 @@ from .depends import Entry, Fingerprints, Reads, Untrackable, data_key, follow, 
 from .content import Asset, Page, Read, read_page, read_pages, stamp_of, walk
 from .digest import code_key, digest
 from .errors import BuildFailed, Report
-from .finder import finder_script
 from .markup import new_markdown
 from .output import SiteWriter, check_out_dir
 from .parallel import few_collections, run_chunks
@@ -241,11 +240,9 @@ def site_files(options: Options, prepared: Prepared) -> dict[str, bytes]:
     files = extras.site_files(prepared.site, prepared.outputs)
     # The finder's script is kept readable in static/finder.js and served minified (size budget):
     # static/finder.min.js, made by scripts/minify-finder.sh and checked by the tests.
-    script, minified = options.static / "finder.js", options.static / FINDER_MINIFIED
+    minified = options.static / FINDER_MINIFIED
     if minified.is_file():
         files["static/finder.js"] = minified.read_bytes()
-    elif script.is_file():
-        files["static/finder.js"] = finder_script(script.read_text(encoding="utf-8")).encode("utf-8")
     return files
 
 

@@ -16,7 +16,7 @@ import pytest
 
 from sitegen.contacts import Comune, Contacts, load_contacts, slugify
 from sitegen.errors import Report
-from sitegen.finder import finder_index, finder_script
+from sitegen.finder import finder_index
 
 PROJECT = Path(__file__).resolve().parent.parent
 SCRIPT = PROJECT / "static" / "finder.js"
@@ -144,23 +144,6 @@ def test_same_input_same_output(contacts):
 
 
 # -- size --------------------------------------------------------------------------------------
-
-def test_served_script_drops_only_comments():
-    source = SCRIPT.read_text(encoding="utf-8")
-    served = finder_script(source)
-    assert not any(line.startswith(("//", "/*", "*")) or "   // " in line for line in served.splitlines())
-    for word in ("function", "return", "var", "{", "}", "(", ")", ";", "'"):
-        assert served.count(word) == source.count(word) - comment_text(source).count(word), word
-    assert finder_script("/* a\n   b */\nvar a = 1;   // one\n  // two\nf(a);\n") == "var a = 1;\nf(a);\n"
-
-
-def comment_text(source: str) -> str:
-    """The comments of finder.js, in the style it is written in."""
-    import re
-    blocks = re.findall(r"^\s*/\*.*?\*/", source, flags=re.S | re.M)
-    lines = re.findall(r"^\s*//.*$|   //.*$", source, flags=re.M)
-    return "".join(blocks + lines)
-
 
 def test_script_and_real_index_within_5_kb_gzip(index, built_site):
     served = (built_site / "static" / "finder.js").read_bytes()   # as the site serves it: minified
