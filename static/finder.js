@@ -28,7 +28,8 @@
   }
 
   function load(data) {
-    var idx = { comuni: [], terms: [], caps: [], out: [], shared: {}, cons: data.consorzio, exact: {}, outExact: {} };
+    var idx = { comuni: [], terms: [], caps: [], out: [], shared: {}, cons: data.consorzio, exact: {}, outExact: {},
+      byLength: [] };
     data.nomi.forEach(function (name, c) {
       var more = data.altro[c] || {}, terms = idx.terms, caps = data.cap[c].split(' ');
       // A frazione: "Name" or ["Name", "variant", ...]; under "e" when it was a comune.
@@ -54,6 +55,7 @@
     });
     data.fuori.forEach(function (n) { idx.out.push(term(n, 'o', -1)); });
     byName(idx.terms, idx.exact);
+    idx.terms.forEach(function (t) { (idx.byLength[t.s[0].length] = idx.byLength[t.s[0].length] || []).push(t); });
     byName(idx.out, idx.outExact);
     return idx;
   }
@@ -178,23 +180,24 @@
     return q.length < 4 ? 0 : q.length < 8 ? 1 : 2;
   }
 
-  // The closest spelling of a whole name among the parts' word runs ("vicobelignano casalmagiore").
+  // The closest spelling of a whole name among the parts' word runs ("vicobelignano casalmagiore"):
+  // only names of about the same length are compared (idx.byLength), so a long text stays fast.
   function typoIn(idx, list) {
     var best = [], bestScore = Infinity;
+    function near(key, max, t) {
+      var d = distance(key, t.s[0], max) >> 3, score = d * 100 - key.length;
+      if (d > max || score > bestScore) return;
+      if (score < bestScore) best = [];
+      bestScore = score;
+      best.push(t);
+    }
     list.forEach(function (w) {
       for (var i = 0; i < w.length; i++) {
         for (var j = i + 1, key = ''; j <= Math.min(w.length, i + LONGEST_NAME); j++) {
           key += w[j - 1];
-          var max = allowed(key);
-          if (!max) continue;
-          idx.terms.forEach(function (t) {
-            if (Math.abs(t.s[0].length - key.length) > max) return;
-            var d = distance(key, t.s[0], max) >> 3, score = d * 100 - key.length;
-            if (d > max || score > bestScore) return;
-            if (score < bestScore) best = [];
-            bestScore = score;
-            best.push(t);
-          });
+          for (var max = allowed(key), n = key.length - max; max && n <= key.length + max; n++) {
+            (idx.byLength[n] || []).forEach(function (t) { near(key, max, t); });
+          }
         }
       }
     });
@@ -222,10 +225,12 @@
     list = parts(text);
     cap = qw.filter(function (x) { return /^\d{5}$/.test(x); })[0];
     hits = strong(idx.terms, qw);
-    within = longestIn(list, idx.exact);
-    if (!hits.length && within) hits = collect(within, function () { return 0; });
-    if (!hits.length) hits = strongIn(idx, list);
-    if (!hits.length && list.length) hits = fuzzy(idx.terms, [].concat.apply([], list));
+    within = !hits.length && longestIn(list, idx.exact);
+    if (within) hits = collect(within, function () { return 0; });
+    // The parts one by one, unless the text was one part of plain words (already searched).
+    if (!hits.length && (list.length > 1 || list[0] && list[0].join() !== qw.join())) hits = strongIn(idx, list);
+    // Prefixes with typos, while a name is being typed; whole names with typos inside a text.
+    if (!hits.length && list.length === 1 && list[0].length <= 3) hits = fuzzy(idx.terms, list[0]);
     if (!hits.length) hits = typoIn(idx, list);
     // A CAP beside a name picks, among the comuni of that name, those with the CAP.
     within = cap && hits.filter(function (h) { return idx.comuni[h.c].c.indexOf(cap) >= 0; });
