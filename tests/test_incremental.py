@@ -259,7 +259,7 @@ def test_unchanged_contacts_are_not_read_again_and_their_warnings_still_show(sou
     real = pipeline.load_contacts
     monkeypatch.setattr(pipeline, "load_contacts", lambda *args: reads.append(args[0]) or real(*args))
     out = tmp_path / "site"
-    warning = 'data/contacts.yaml:41:5: avviso: campo sconosciuto "colore"'
+    warning = 'data/contacts.yaml:47:5: avviso: campo sconosciuto "colore"'
     for _ in range(2):
         status, _, err = run(["build", "--out", str(out)] + source_args(sources), capsys)
         assert status == 0 and warning in err
@@ -424,7 +424,7 @@ def test_reads_that_cannot_be_followed_make_a_page_depend_on_everything():
     from sitegen.depends import Reads
     from sitegen.plan import Site
 
-    contacts = Contacts("c.yaml", Consortium("C", "C.", "https://c.it/"), (), (), (), (), ())
+    contacts = Contacts("c.yaml", Consortium("C", "C.", "https://c.it/"), (), (), (), (), (), date(2026, 1, 1))
     site = Site("S", None, date(2026, 1, 1), (), contacts, None, "f", (), frozenset(), {})
     for use in (lambda r: r.used_whole(site), lambda r: r.used_whole(contacts)):
         reads = Reads(site)
