@@ -202,7 +202,7 @@ class _ContactsReader:
         if sections is None:
             return None
         errors_before = len(self.where.report.errors)
-        updated_on = self.where.date(sections.get("aggiornato_al"), "la data \"aggiornato_al\"")
+        updated_on = self.where.date(sections.get("aggiornato_al"), "aggiornato_al")
         sources = self.sources(sections.get("fonti"))
         consortium = self.consortium(sections.get("consorzio"))
         operators = self.operators(sections.get("enti"))
