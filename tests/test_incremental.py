@@ -259,7 +259,7 @@ def test_unchanged_contacts_are_not_read_again_and_their_warnings_still_show(sou
     real = pipeline.load_contacts
     monkeypatch.setattr(pipeline, "load_contacts", lambda *args: reads.append(args[0]) or real(*args))
     out = tmp_path / "site"
-    warning = 'data/contacts.yaml:47:5: avviso: campo sconosciuto "colore"'
+    warning = 'data/contacts.yaml:41:5: avviso: campo sconosciuto "colore"'
     for _ in range(2):
         status, _, err = run(["build", "--out", str(out)] + source_args(sources), capsys)
         assert status == 0 and warning in err
