@@ -32,8 +32,12 @@ ONLY_DESKS = "indica solo i contatti degli sportelli e il sito del consorzio"
 JARGON = "è linguaggio da addetti ai lavori, che chi cerca aiuto non usa"
 
 CLAIMS = (
-    Claim("ti diranno dove andare", NO_PROMISE, "scrivi \"chiedi un appuntamento\" e basta"),
-    Claim("dove e quando", NO_PROMISE, "scrivi \"chiedi un appuntamento\" e basta"),
+    Claim("ti diranno dove andare", NO_PROMISE, "scrivi solo che di persona si va su appuntamento"),
+    Claim("dove e quando", NO_PROMISE, "scrivi solo che di persona si va su appuntamento"),
+    *(Claim(f"per prendere {what}appuntamento", "l'articolo dà telefoni ed email \"per informazioni\", "
+            "non dice che servono a prendere l'appuntamento",
+            "scrivi \"per avere informazioni\" o \"chiedi come avere un appuntamento\"")
+      for what in ("", "l'", "un ")),
     Claim("oppure online", "l'articolo non nomina nessun canale online che un cittadino possa usare",
           "nomina solo telefono ed email, che l'articolo dà \"per informazioni\""),
     Claim("ospitano gli sportelli", "l'articolo dice che i comuni hanno dato la disponibilità a ospitarli, "
