@@ -80,6 +80,8 @@ def _readability_min(where: Where, node) -> int:
 
 def _accessibility(where: Where, node, root) -> Accessibility:
     """The statement's settings; every empty one is noted, never an error, so publishing goes on."""
+    if isinstance(node, yaml.ScalarNode) and not _optional_text(where, node, ACCESSIBILITY_KEY):
+        node = None   # "accessibilita:" written with nothing under it yet: every field to complete
     fields = (where.mapping(node, f"\"{ACCESSIBILITY_KEY}\"", tuple(ACCESSIBILITY_FIELDS)) or {}) if node else {}
     values = {}
     for key, (name, what, meanwhile) in ACCESSIBILITY_FIELDS.items():

@@ -184,6 +184,15 @@ def test_empty_statement_fields_are_notes_that_never_block_publishing(sources, c
     assert out.strip().splitlines()[-1] == "Controllo completato: 0 errori, 0 avvisi."
 
 
+def test_an_empty_statement_section_is_all_to_complete(sources, capsys):
+    settings = sources / "sito.yaml"
+    settings.write_text("accessibilita:\n", encoding="utf-8")
+    status, _, err = run(["check", "--strict", "--settings", str(settings)] + source_args(sources), capsys)
+    assert status == 0
+    assert [line.split('manca "')[1].split('"')[0] for line in problems(err, "nota")] == [
+        "data", "editore", "segnalazioni", "stato", "titolare_dati"]
+
+
 def test_notes_come_after_errors_and_warnings(sources, capsys):
     settings = write_settings(sources)
     edit(sources / DATA, "    email: cremona@", "    emial: x\n    email: cremona@")
