@@ -66,6 +66,7 @@ def quoted(text: str) -> str:
 
 CONTACTS_HEADER = """\
 # Synthetic contacts for benchmarks: {count} made-up comuni (seed {seed}). Not real data.
+aggiornato_al: 2026-11-25
 consorzio:
   nome: Consorzio di prova
   sigla: C.P.

@@ -122,6 +122,7 @@ class Contacts(WalkedThrough):
     comuni: tuple[Comune, ...]
     shared_caps: tuple[SharedCap, ...]
     sources: tuple[Source, ...]
+    updated_on: date        # when staff last checked the contacts against their sources
     outside: tuple[str, ...] = ()   # comuni nearby that the project does not serve (for the finder's message)
 
     def mode_on(self, day: date) -> Mode | None:
@@ -194,7 +195,8 @@ def load_contacts(path: Path, display: str, report: Report) -> Contacts | None:
 class _ContactsReader:
     """Turns the node tree into records; each method checks one section."""
 
-    SECTIONS = ("consorzio", "enti", "sportelli", "modalita", "comuni", "cap_condivisi", "comuni_fuori", "fonti")
+    SECTIONS = ("aggiornato_al", "consorzio", "enti", "sportelli", "modalita", "comuni", "cap_condivisi",
+                "comuni_fuori", "fonti")
 
     def __init__(self, where: Where):
         self.where = where
@@ -202,10 +204,12 @@ class _ContactsReader:
 
     def read(self, root: yaml.Node) -> Contacts | None:
         sections = self.where.mapping(root, "il file", self.SECTIONS,
-                                      required=("consorzio", "enti", "sportelli", "modalita", "comuni", "fonti"))
+                                      required=("aggiornato_al", "consorzio", "enti", "sportelli", "modalita", "comuni",
+                                                "fonti"))
         if sections is None:
             return None
         errors_before = len(self.where.report.errors)
+        updated_on = self.where.date(sections.get("aggiornato_al"), "aggiornato_al")
         sources = self.sources(sections.get("fonti"))
         consortium = self.consortium(sections.get("consorzio"))
         operators = self.operators(sections.get("enti"))
@@ -216,10 +220,10 @@ class _ContactsReader:
         outside = self.outside(sections.get("comuni_fuori"), comuni)
         self.check_sources_cited(sources)
         self.check_desks_used(sections.get("sportelli"), desks, comuni)
-        if len(self.where.report.errors) > errors_before or consortium is None:
+        if len(self.where.report.errors) > errors_before or consortium is None or updated_on is None:
             return None
         return Contacts(self.where.path, consortium, tuple(desks.values()), modes, comuni, shared,
-                        tuple(sources.values()), outside)
+                        tuple(sources.values()), updated_on, outside)
 
     # -- sources -------------------------------------------------------------------------
 

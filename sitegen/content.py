@@ -13,6 +13,7 @@ import os
 
 import markdown
 
+from .claims import report_claims
 from .digest import code_key, digest
 from .errors import Problem, Report
 from .markup import new_markdown
@@ -20,7 +21,7 @@ from .parallel import run_chunks
 from .readability import gulpease
 from .yamlnodes import Where, compose
 
-KINDS = ("home", "pagina", "sportelli", "avvisi")
+KINDS = ("home", "pagina", "sportelli", "avvisi", "accessibilita")
 FIELDS = ("titolo", "descrizione", "menu", "tipo", "data", "slug")
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 NOTICES_DIR = "avvisi"
@@ -162,6 +163,7 @@ def read_page(path: Path, source: str, display: str, converter: markdown.Markdow
         report.error(display, line, 0, "il file contiene caratteri non validi: salvalo con codifica UTF-8")
         return None
     raw = raw.replace("\r\n", "\n").lstrip("\ufeff")
+    report_claims(raw, display, report)   # kept with the reading: a cached page repeats its errors
     split = split_front_matter(raw, display, report)
     if split is None:
         return None

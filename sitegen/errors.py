@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 ERROR = "errore"
 WARNING = "avviso"
+NOTE = "nota"   # something to complete some day: never fails a build, not even --strict
 
 
 @dataclass(frozen=True, order=True)
@@ -39,6 +40,9 @@ class Report:
     def warning(self, path: str, line: int, col: int, message: str) -> None:
         self.problems.append(Problem(path, line, col, message, WARNING))
 
+    def note(self, path: str, line: int, col: int, message: str) -> None:
+        self.problems.append(Problem(path, line, col, message, NOTE))
+
     @property
     def errors(self) -> list[Problem]:
         return [p for p in self.problems if p.severity == ERROR]
@@ -49,7 +53,7 @@ class Report:
 
     def sorted(self) -> list[Problem]:
         """Problems by file, then line: the order in which an editor fixes them."""
-        return sorted(set(self.problems))
+        return sorted(set(self.problems), key=lambda p: (p.severity == NOTE, p))   # notes after what to fix
 
     def fail_if_errors(self) -> None:
         if self.errors:

@@ -15,13 +15,14 @@ from .contacts import Contacts, load_contacts
 from .depends import Entry, Fingerprints, Reads, Untrackable, data_key, follow, watching
 from .content import Asset, Page, Read, read_page, read_pages, stamp_of, walk
 from .digest import code_key, digest
+from .claims import check_templates
 from .errors import BuildFailed, Report
 from .markup import new_markdown
 from .output import SiteWriter, check_out_dir
 from .parallel import few_collections, run_chunks
 from .plan import Output, Site, plan_site, relink
 from .render import make_environment, render_output
-from .settings import load_settings
+from .settings import Settings, load_settings
 
 
 @dataclass(frozen=True)
@@ -65,9 +66,8 @@ class Readability:
     minimum: int
 
 
-def readability(options: Options, pages: list[Page], report: Report) -> list[Readability]:
+def readability(options: Options, pages: list[Page], settings: Settings, report: Report) -> list[Readability]:
     """The Gulpease index of every page; a warning for each one below the settings' minimum."""
-    settings = load_settings(options.settings, options.display(options.settings), report)
     content = options.display(options.content)
     scores = [Readability(f"{content}/{page.source}", page.readability, settings.readability_min) for page in pages]
     for score, page in zip(scores, pages):
@@ -98,12 +98,14 @@ def prepare(options: Options, report: Report, cache: BuildCache | None = None,
     contacts = read_contacts(options, data_stamp, report, cache)
     readings, assets = read_pages(options.content, report, options.display(options.content), cache, jobs)
     pages = [r.page for r in readings if r.page]
-    scores = readability(options, pages, report)
+    check_templates(options.templates, options.display(options.templates), report)
+    settings = load_settings(options.settings, options.display(options.settings), report)
+    scores = readability(options, pages, settings, report)
     if contacts is None:
         return None, scores
     statics = static_files(options)
     site, outputs = plan_site(pages, assets, contacts, options.today, options.base_url, sorted(statics), report,
-                              options.display(options.content))
+                              options.display(options.content), settings)
     return Prepared(readings, data_stamp, assets, statics, site, outputs), scores
 
 
@@ -130,7 +132,7 @@ def site_key(site: Site, templates: str) -> str:
     templates, the whole site's paths and navigation, the date and the address. A page is
     rendered again when this or its own file changed; what it read of the data is checked
     apart (Renderer.still_current)."""
-    return digest(code_key(), templates, repr(site.base_url),
+    return digest(code_key(), templates, repr(site.base_url), repr(site.settings),
                   site.today.isoformat(), site.finder, repr(site.feed), repr(site.nav), repr(site.notices),
                   repr(sorted(site.paths)), repr(sorted(site.dests.items())))
 

@@ -301,9 +301,8 @@
     if (n > MAX_SHOWN) msg += ': ecco i primi ' + MAX_SHOWN + '. Scrivi di più per restringere.';
     if (shared) {
       msg += '. Il CAP ' + found.cap + ' è usato anche da comuni fuori dal consorzio.';
-      el('p', 'Il CAP ' + found.cap + ' è usato anche da comuni che non fanno parte di ACTIVITY.CR: ' +
-        shared.join(', ') + '. Conta il comune dove abiti, non il CAP: se abiti in uno di questi comuni, lo sportello non ti segue.',
-        this.note);
+      el('p', 'Comuni fuori dal progetto con il CAP ' + found.cap + ': ' + shared.join(', ') +
+        '. Conta il comune dove abiti, non il CAP.', this.note);
     }
     this.status.textContent = !found ? '' : n ? msg : this.nothing(found);
   };
@@ -352,7 +351,7 @@
       // and say how many there are.
       ev.preventDefault();
       if (links.length === 1) return links[0].click();
-      this.status.textContent = links.length + ' risultati: scegli il tuo comune nell\u2019elenco.';
+      this.status.textContent = links.length + ' risultati: scegline uno.';
       go = links[0];
     } else if (k === 'ArrowDown' && (input || at >= 0)) {
       go = links[Math.min(at + 1, links.length - 1)];

@@ -338,7 +338,7 @@ def test_enter_with_several_results_never_opens_one(page):
     page.wait_for_timeout(300)
     assert page.url.endswith("/sportelli/index.html")
     assert page.evaluate("document.activeElement.textContent") == "Motta Baluffi"
-    assert status(page).startswith("3 risultati")
+    assert status(page) == "3 risultati: scegline uno."
 
 
 def test_each_result_calls_its_desk(shared_page):

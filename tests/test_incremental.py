@@ -424,7 +424,7 @@ def test_reads_that_cannot_be_followed_make_a_page_depend_on_everything():
     from sitegen.depends import Reads
     from sitegen.plan import Site
 
-    contacts = Contacts("c.yaml", Consortium("C", "C.", "https://c.it/"), (), (), (), (), ())
+    contacts = Contacts("c.yaml", Consortium("C", "C.", "https://c.it/"), (), (), (), (), (), date(2026, 1, 1))
     site = Site("S", None, date(2026, 1, 1), (), contacts, None, "f", (), frozenset(), {})
     for use in (lambda r: r.used_whole(site), lambda r: r.used_whole(contacts)):
         reads = Reads(site)

@@ -36,7 +36,7 @@ def test_feed_lists_the_notices_with_absolute_ids(published_site):
     assert entry.findtext(f"{ATOM}id") == BASE_URL + "avvisi/sportelli-in-presenza/"
     assert entry.findtext(f"{ATOM}updated") == "2021-01-11T00:00:00Z"   # the notice's date, not the clock
     assert feed.findtext(f"{ATOM}updated") == "2021-01-11T00:00:00Z"
-    assert entry.findtext(f"{ATOM}summary").startswith("Dall'11 gennaio 2021 puoi andare")
+    assert entry.findtext(f"{ATOM}summary").startswith("L'articolo sul progetto annunciava")
 
 
 def test_feed_is_announced_on_every_page_and_offered_on_the_notices_page(published_site):

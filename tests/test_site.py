@@ -196,3 +196,21 @@ def test_dates_elide_the_article_before_a_vowel():
     assert since_date(date(2021, 3, 8)) == "dall'8 marzo 2021"
     assert to_date(date(2021, 5, 1)) == "all'1 maggio 2021"
     assert to_date(date(2021, 5, 21)) == "al 21 maggio 2021"
+
+
+def test_desk_pages_and_the_finder_say_how_old_the_information_is(built_site):
+    """The date staff last checked the contacts (aggiornato_al), the source, and where news are."""
+    day = DATA["aggiornato_al"]
+    for page in [comune_page(built_site, "gussola"), comune_page(built_site, "casalmaggiore"),
+                 (built_site / "sportelli" / "index.html").read_text(encoding="utf-8")]:
+        found = re.search(r'<p class="fonte">Informazioni aggiornate <time datetime="([0-9-]+)">(.*?)</time>(.*?)</p>',
+                          page, re.S)
+        assert found and found.group(1) == day.isoformat(), found
+        assert found.group(2) == f"al {day.day} novembre {day.year}" if day.month == 11 else found.group(2)
+        assert "articolo" in found.group(3) and 'href="https://www.concass.it/"' in found.group(3)
+
+
+def test_a_notice_is_dated_with_the_elided_article(built_site):
+    page = (built_site / "avvisi" / "sportelli-in-presenza" / "index.html").read_text(encoding="utf-8")
+    assert html.unescape(re.search(r'<p class="data">(.*?)</p>', page).group(1)) == \
+        'Avviso <time datetime="2021-01-11">dell\'11 gennaio 2021</time>'
