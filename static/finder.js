@@ -4,7 +4,7 @@
   'use strict';
   var MAX_SHOWN = 50, RANK = { n: 0, p: 0, a: 1, o: 2, f: 3, x: 4 }, LONGEST_NAME = 6;
   // Words of an address that are never a place: what a name is searched among.
-  var NOISE = /^(fraz|frazione|loc|localita|comune|provincia|prov|pr|cr|mn|pc|pr|lombardia|italia|italy|cap|di|de|in)$/;
+  var NOISE = /^(fraz|frazione|loc|localita|comune|provincia|prov|pr|cr|mn|pc|lombardia|italia|italy|cap)$/;
   var STREET = /^(via|viale|v|piazza|p|pza|pzza|piazzale|corso|c|so|strada|str|vicolo|vic|largo|contrada|ctr)$/;
 
   // Lower case, no accents, punctuation or apostrophes; "S. X" = "san x"; "dei", "del"... = "de".
