@@ -8,6 +8,7 @@ import os
 import shutil
 import socket
 import subprocess
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -99,3 +100,68 @@ def client_config(port: int, key: Path, known_hosts: Path) -> str:
         f"Host {HOST_ALIAS}", f"  HostName {LOOPBACK}", f"  Port {port}", f"  User {getpass.getuser()}",
         f"  IdentityFile {key}", "  IdentitiesOnly yes", f"  UserKnownHostsFile {known_hosts}",
         "  StrictHostKeyChecking yes", "  GlobalKnownHostsFile /dev/null", ""])
+
+
+@dataclass(frozen=True)
+class FtpServer:
+    port: int
+    user: str
+    password: str
+    root: Path                # the FTP user's home on this machine
+    received: list[str]       # paths as the server stored them, in order
+    lftp_home: Path           # LFTP_HOME with an rc that trusts the test's certificate
+    plain: bool
+
+    def url(self, path: str) -> str:
+        scheme = "ftp" if self.plain else "ftps"
+        return f"{scheme}://{self.user}@{LOOPBACK}:{self.port}/{path}"
+
+
+def make_certificate(folder: Path) -> tuple[Path, Path]:
+    """A self-signed certificate for 127.0.0.1, which lftp is told to trust (as a private CA)."""
+    require(shutil.which("openssl") is not None, "openssl")
+    cert, key = folder / "cert.pem", folder / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key),
+                    "-out", str(cert), "-days", "2", "-subj", f"/CN={LOOPBACK}",
+                    "-addext", f"subjectAltName=IP:{LOOPBACK}"], check=True, capture_output=True)
+    return cert, key
+
+
+def start_ftpd(folder: Path, plain: bool = False):
+    """pyftpdlib on a free loopback port (TLS required unless `plain`); yields an FtpServer."""
+    require(shutil.which("lftp") is not None, "lftp")
+    try:
+        from pyftpdlib.authorizers import DummyAuthorizer
+        from pyftpdlib.handlers import FTPHandler, TLS_FTPHandler
+        from pyftpdlib.servers import FTPServer
+    except ImportError:
+        require(False, "pyftpdlib with pyOpenSSL")
+
+    root = folder / "ftp-home"
+    root.mkdir()
+    received: list[str] = []
+    authorizer = DummyAuthorizer()
+    authorizer.add_user("redazione", "segreta-di-prova", str(root), perm="elradfmwMT")
+    cert, key = make_certificate(folder)
+    base = FTPHandler if plain else TLS_FTPHandler
+
+    class Handler(base):
+        def on_file_received(self, file):   # pyftpdlib's callback for a completed upload
+            received.append(Path(file).relative_to(root).as_posix())
+
+    Handler.authorizer = authorizer
+    if not plain:
+        Handler.certfile, Handler.keyfile = str(cert), str(key)
+        Handler.tls_control_required = Handler.tls_data_required = True
+    server = FTPServer((LOOPBACK, 0), Handler)
+    port = server.socket.getsockname()[1]
+    thread = threading.Thread(target=server.serve_forever, kwargs={"timeout": 0.2}, daemon=True)
+    thread.start()
+    lftp_home = folder / "lftp"
+    lftp_home.mkdir()
+    (lftp_home / "rc").write_text(f"set ssl:ca-file {cert}\n")
+    try:
+        yield FtpServer(port, "redazione", "segreta-di-prova", root, received, lftp_home, plain)
+    finally:
+        server.close_all()
+        thread.join(timeout=10)

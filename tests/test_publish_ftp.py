@@ -1,0 +1,117 @@
+"""`build.py publish` to FTP hosts, through lftp against pyftpdlib on 127.0.0.1: over TLS with the
+certificate checked, assets before pages and deletions last, only what changed sent."""
+
+from __future__ import annotations
+
+from pathlib import PurePosixPath
+
+import pytest
+
+from conftest import run
+from servers import start_ftpd
+from test_publish import NEW_PAGE, editable, files_of, publish, publishable, refusal  # noqa: F401 (fixture)
+
+MANIFEST = ".activitycr-manifest"
+
+
+@pytest.fixture
+def ftps(tmp_path_factory, monkeypatch):
+    for server in start_ftpd(tmp_path_factory.mktemp("ftps")):
+        monkeypatch.setenv("SITE_PUBLISH_PASSWORD", server.password)
+        monkeypatch.setenv("LFTP_HOME", str(server.lftp_home))
+        yield server
+
+
+def published(server, name: str = "sito") -> dict[str, bytes]:
+    files = files_of(server.root / name)
+    files.pop(MANIFEST)
+    return files
+
+
+def test_publish_edit_and_removal_over_ftps(ftps, editable, tmp_path, capsys):
+    out = tmp_path / "build" / "site"
+    (ftps.root / "altro-sito").mkdir()
+    (ftps.root / "altro-sito" / "index.html").write_text("un altro sito, da non toccare")
+    to = ftps.url("sito")
+
+    first = files_of(publishable(editable, out, capsys))
+    status, said, err = publish(["--out", str(out), "--to", to], capsys)
+    assert status == 0, err
+    assert published(ftps) == first
+    assert "Pubblicato su" in said and "via FTP" in said
+
+    ftps.received.clear()
+    (editable / "content" / "orari.md").write_text(NEW_PAGE, encoding="utf-8")
+    style = editable / "data" / "contacts.yaml"   # a phone edit: a vCard (asset) and desk pages change
+    style.write_text(style.read_text(encoding="utf-8").replace('telefono: "0375 40200"', 'telefono: "0375 40201"', 1),
+                     encoding="utf-8")
+    second = files_of(publishable(editable, out, capsys))
+    status, said, err = publish(["--out", str(out), "--to", to], capsys)
+    assert status == 0, err
+    assert published(ftps) == second
+    stored = [PurePosixPath(path.removeprefix("sito/")) for path in ftps.received]
+    assert all(p.name.startswith(".in.") for p in stored)   # under a temporary name, renamed when whole
+    sent = [str(p.with_name(p.name.removeprefix(".in."))) for p in stored]
+    changed = {p for p in second if second[p] != first.get(p)}
+    assert set(sent) == changed | {MANIFEST}   # only what changed, then the list of files
+    assets = [i for i, p in enumerate(sent) if p.endswith(".vcf")]
+    pages = [i for i, p in enumerate(sent) if p.endswith(".html")]
+    assert assets and pages and max(assets) < min(pages)   # assets first, pages next
+    assert sent[-2:] == [".activitycr-site", MANIFEST]
+
+    (editable / "content" / "orari.md").unlink()
+    third = files_of(publishable(editable, out, capsys))
+    status, said, err = publish(["--out", str(out), "--to", to], capsys)
+    assert status == 0, err
+    assert published(ftps) == third
+    assert not (ftps.root / "sito" / "orari").exists()   # the emptied folder goes too
+    assert "File cancellati: 1\n  - orari/index.html" in said
+    assert (ftps.root / "altro-sito" / "index.html").read_text() == "un altro sito, da non toccare"
+
+    ftps.received.clear()
+    status, said, _ = publish(["--out", str(out), "--to", to], capsys)
+    assert status == 0 and said.startswith("Niente da inviare:") and ftps.received == []
+
+
+def test_dry_run_over_ftps_sends_nothing(ftps, editable, tmp_path, capsys):
+    out = publishable(editable, tmp_path / "build" / "site", capsys)
+    status, said, err = publish(["--out", str(out), "--to", ftps.url("sito"), "--dry-run"], capsys)
+    assert status == 0, err
+    assert "Prova (--dry-run): non ho inviato né cancellato niente." in said
+    assert "  + index.html" in said
+    assert ftps.received == []
+
+
+def test_a_certificate_that_cannot_be_checked_is_refused(ftps, editable, tmp_path, capsys, monkeypatch):
+    out = publishable(editable, tmp_path / "build" / "site", capsys)
+    monkeypatch.setenv("LFTP_HOME", str(tmp_path / "nessuna-configurazione"))
+    assert "il certificato TLS del server non è valido" in refusal(["--out", str(out), "--to", ftps.url("sito")],
+                                                                  capsys)
+    assert ftps.received == []
+
+
+def test_a_wrong_password_is_refused(ftps, editable, tmp_path, capsys, monkeypatch):
+    out = publishable(editable, tmp_path / "build" / "site", capsys)
+    monkeypatch.setenv("SITE_PUBLISH_PASSWORD", "sbagliata")
+    status, _, err = publish(["--out", str(out), "--to", ftps.url("sito")], capsys)
+    assert status == 1 and "il server FTP ha rifiutato l'accesso" in err
+    assert "sbagliata" not in err
+
+
+def test_a_folder_with_other_files_is_refused(ftps, editable, tmp_path, capsys):
+    out = publishable(editable, tmp_path / "build" / "site", capsys)
+    (ftps.root / "sito").mkdir()
+    (ftps.root / "sito" / "index.php").write_text("<?php // another site")
+    assert "contiene file che non sono stati pubblicati da build.py" in refusal(
+        ["--out", str(out), "--to", ftps.url("sito")], capsys)
+    assert [p.name for p in (ftps.root / "sito").iterdir()] == ["index.php"]
+
+
+def test_plain_ftp_only_with_insecure(tmp_path_factory, editable, tmp_path, capsys, monkeypatch):
+    for server in start_ftpd(tmp_path_factory.mktemp("ftp"), plain=True):
+        monkeypatch.setenv("SITE_PUBLISH_PASSWORD", server.password)
+        out = publishable(editable, tmp_path / "build" / "site", capsys)
+        assert "--insecure" in refusal(["--out", str(out), "--to", server.url("sito")], capsys)
+        status, _, err = run(["publish", "--out", str(out), "--to", server.url("sito"), "--insecure"], capsys)
+        assert status == 0, err
+        assert published(server) == files_of(out)
