@@ -5,8 +5,9 @@ scripts, vCards: new pages may need them), pages next, deletions last, so that a
 points at a missing file; each file is sent under a temporary name and renamed into place
 (lftp's xfer:use-temp-file), so a visitor never reads half a file. A list of every published
 file with its digest (".activitycr-manifest") is sent last: the next publish compares against
-it and sends only what changed, and one stopped part-way is completed by the next, because the
-list still describes the files as they were before it.
+it and sends only what changed. Before anything else, the list is sent with the files about to
+change marked unknown, so that a publish stopped part-way is completed by the next, whichever
+version that one sends.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from .output import MARKER
 from .publish import PASSWORD_ENV, BuiltSite, Changes, Destination, plural, tell_changes
 
 MANIFEST = ".activitycr-manifest"
+UNKNOWN = "-"   # in the list: a file a stopped publish may have left half-changed
 PAGE_SUFFIXES = (".html", ".xml", ".txt")   # pages and what points at pages (sitemap, feed, robots)
 
 
@@ -100,12 +102,23 @@ def plan_changes(remote: dict[str, str], local: dict[str, str]) -> Changes:
     return Changes(tuple(added), tuple(changed), tuple(deleted), len(local) - len(added) - len(changed))
 
 
-def transfer_commands(site: BuiltSite, changes: Changes, manifest_file: Path) -> list[str]:
-    """Assets, then pages, then deletions, then the list of what is published now."""
+def interim_manifest(remote: dict[str, str], changes: Changes) -> dict[str, str]:
+    """The list sent before anything else: every file this publish touches is marked unknown, so
+    that a publish stopped part-way leaves nothing that the next one would take as up to date."""
+    touched = {*changes.added, *changes.changed, *changes.deleted}
+    return {path: UNKNOWN if path in touched else value for path, value in {**remote, **dict.fromkeys(touched)}.items()}
+
+
+def manifest_text(manifest: dict[str, str]) -> str:
+    return "".join(f"{value} {path}\n" for path, value in sorted(manifest.items()))
+
+
+def transfer_commands(site: BuiltSite, changes: Changes, interim: Path, final: Path) -> list[str]:
+    """The list marking what changes, assets, pages, deletions, then the list of what is online now."""
     sent = [*changes.added, *changes.changed]
     assets = [p for p in sent if not p.endswith(PAGE_SUFFIXES)]
     pages = [p for p in sent if p.endswith(PAGE_SUFFIXES)]
-    commands = []
+    commands = [f"put {lftp_quote(str(interim))} -o {MANIFEST}"]
     made: set[str] = set()
     for path in sorted(assets) + sorted(pages, key=lambda p: (p == "index.html", p)):   # the home page last
         folder = str(PurePosixPath(path).parent)
@@ -119,7 +132,7 @@ def transfer_commands(site: BuiltSite, changes: Changes, manifest_file: Path) ->
     for folder in emptied_folders(changes.deleted, site.files):
         commands.append(f"rmdir -f {lftp_quote(folder)}")
     commands.append(f"put {lftp_quote(str(site.folder / MARKER))} -o {MARKER}")
-    commands.append(f"put {lftp_quote(str(manifest_file))} -o {MANIFEST}")
+    commands.append(f"put {lftp_quote(str(final))} -o {MANIFEST}")
     return commands
 
 
@@ -142,9 +155,10 @@ def publish_ftp(site: BuiltSite, destination: Destination, dry_run: bool, say) -
         say("Prova (--dry-run): non ho inviato né cancellato niente.")
         return
     with tempfile.TemporaryDirectory() as scratch:
-        manifest_file = Path(scratch) / MANIFEST
-        manifest_file.write_text("".join(f"{d} {p}\n" for p, d in sorted(local.items())), encoding="utf-8")
+        interim, final = Path(scratch) / "prima", Path(scratch) / "dopo"
+        interim.write_text(manifest_text(interim_manifest(remote, changes)), encoding="utf-8")
+        final.write_text(manifest_text(local), encoding="utf-8")
         run_lftp(destination, [f"cd {lftp_quote(destination.path)}",
-                               *transfer_commands(site, changes, manifest_file)])
+                               *transfer_commands(site, changes, interim, final)])
     say(f"Pubblicato su {destination} via FTP: {plural(len(changes.added) + len(changes.changed), 'file inviato', 'file inviati')}, "
         f"{plural(len(changes.deleted), 'cancellato', 'cancellati')}.")

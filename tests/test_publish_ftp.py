@@ -3,13 +3,19 @@ certificate checked, assets before pages and deletions last, only what changed s
 
 from __future__ import annotations
 
+import os
+import random
+import shutil
+import signal
+import time
 from pathlib import PurePosixPath
 
 import pytest
 
 from conftest import run
 from servers import start_ftpd
-from test_publish import NEW_PAGE, editable, files_of, publish, publishable, refusal  # noqa: F401 (fixture)
+from test_publish import (NEW_PAGE, editable, files_of, publish, publishable, refusal,  # noqa: F401 (a fixture)
+                          start_publish)
 
 MANIFEST = ".activitycr-manifest"
 
@@ -115,3 +121,56 @@ def test_plain_ftp_only_with_insecure(tmp_path_factory, editable, tmp_path, caps
         status, _, err = run(["publish", "--out", str(out), "--to", server.url("sito"), "--insecure"], capsys)
         assert status == 0, err
         assert published(server) == files_of(out)
+
+
+def test_a_killed_ftp_publish_never_leaves_a_missing_file_and_the_next_one_finishes(ftps, editable, tmp_path,
+                                                                                   capsys):
+    old_out = publishable(editable, tmp_path / "vecchio" / "site", capsys)
+    (editable / "content" / "orari.md").write_text(NEW_PAGE, encoding="utf-8")
+    shutil.rmtree(editable / "content" / "avvisi")   # many files change, some go
+    new_out = publishable(editable, tmp_path / "nuovo" / "site", capsys)
+    old, new = files_of(old_out), files_of(new_out)
+    to = ftps.url("sito")
+    env = {**os.environ}
+    assert start_publish(old_out, to, env).wait() == 0
+    started = time.monotonic()
+    assert start_publish(new_out, to, env).wait() == 0
+    whole_run = time.monotonic() - started
+    chance = random.Random(13)
+    for attempt in range(10):
+        process = start_publish(old_out if attempt % 2 else new_out, to, env)
+        time.sleep(chance.uniform(0, whole_run))
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+        online = {p: data for p, data in published(ftps).items() if not PurePosixPath(p).name.startswith(".in.")}
+        assert set(old) & set(new) <= set(online) <= set(old) | set(new), f"attempt {attempt}"
+        assert all(data in (old.get(p), new.get(p)) for p, data in online.items()), f"attempt {attempt}"
+        if attempt % 3 == 2:   # the next publish finishes the job, even of the other version
+            out, files = (new_out, new) if attempt % 2 else (old_out, old)
+            assert start_publish(out, to, env).wait() == 0
+            assert published(ftps) == files, f"attempt {attempt}"
+    for out, files in ((old_out, old), (new_out, new)):
+        assert start_publish(out, to, env).wait() == 0
+        assert published(ftps) == files
+
+
+def test_a_publish_killed_mid_transfer_does_not_hide_its_files_from_the_next(ftps, editable, tmp_path, capsys):
+    """Killed after some files of the old version went up: the live version, published again,
+    must replace them, although the list on the server was never updated."""
+    old_out = publishable(editable, tmp_path / "vecchio" / "site", capsys)
+    shutil.rmtree(editable / "content" / "avvisi")
+    new_out = publishable(editable, tmp_path / "nuovo" / "site", capsys)
+    to = ftps.url("sito")
+    env = {**os.environ}
+    assert start_publish(new_out, to, env).wait() == 0
+    ftps.received.clear()
+    process = start_publish(old_out, to, env)
+    deadline = time.monotonic() + 30
+    while len(ftps.received) < 3 and time.monotonic() < deadline and process.poll() is None:
+        time.sleep(0.005)
+    os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+    names = [PurePosixPath(p).name.removeprefix(".in.") for p in ftps.received]
+    assert len(names) >= 3 and names[-1] != MANIFEST, names   # stopped before the list of what is online
+    assert start_publish(new_out, to, env).wait() == 0
+    assert published(ftps) == files_of(new_out)
