@@ -217,7 +217,14 @@ case "$op" in
     for folder in "$versions"/*; do
       [ -d "$folder" ] && [ ! -L "$folder" ] || continue
       version=${folder##*/}
-      if [ "$version" != "$now" ] && [ "$version" != "$before" ]; then rm -rf -- "$folder"; echo "$version"; fi
+      if [ "$version" != "$now" ] && [ "$version" != "$before" ]; then
+        # renamed first: a folder with a version's name is always whole, even if this stops
+        mv -T -- "$folder" "$versions/.da-cancellare.$version"
+        echo "$version"
+      fi
+    done
+    for folder in "$versions"/.da-cancellare.*; do
+      if [ -d "$folder" ]; then rm -rf -- "$folder"; fi
     done ;;
 esac
 """
