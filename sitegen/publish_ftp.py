@@ -25,6 +25,7 @@ from .publish import PASSWORD_ENV, BuiltSite, Changes, Destination, plural, tell
 
 MANIFEST = ".activitycr-manifest"
 UNKNOWN = "-"   # in the list: a file a stopped publish may have left half-changed
+TEMP_PREFIX = ".in."   # a file on its way is named so until it is whole
 PAGE_SUFFIXES = (".html", ".xml", ".txt")   # pages and what points at pages (sitemap, feed, robots)
 
 
@@ -35,7 +36,7 @@ def lftp_quote(text: str) -> str:
 def session_commands(destination: Destination) -> list[str]:
     """Settings and login: TLS required and its certificate checked, unless plain ftp:// was allowed."""
     commands = ["set cmd:fail-exit yes", "set net:max-retries 2", "set net:timeout 30",
-                "set xfer:use-temp-file yes", "set cmd:trace no"]
+                "set xfer:use-temp-file yes", f"set xfer:temp-file-name {TEMP_PREFIX}*", "set cmd:trace no"]
     if destination.kind == "ftps":   # explicit TLS (AUTH TLS), the form most hosts offer on port 21
         commands += ["set ftp:ssl-force yes", "set ftp:ssl-protect-data yes", "set ftp:ssl-protect-list yes",
                      "set ssl:verify-certificate yes"]
@@ -113,7 +114,8 @@ def manifest_text(manifest: dict[str, str]) -> str:
     return "".join(f"{value} {path}\n" for path, value in sorted(manifest.items()))
 
 
-def transfer_commands(site: BuiltSite, changes: Changes, interim: Path, final: Path) -> list[str]:
+def transfer_commands(site: BuiltSite, changes: Changes, interim: Path, final: Path,
+                      unfinished: list[str]) -> list[str]:
     """The list marking what changes, assets, pages, deletions, then the list of what is online now."""
     sent = [*changes.added, *changes.changed]
     assets = [p for p in sent if not p.endswith(PAGE_SUFFIXES)]
@@ -127,6 +129,8 @@ def transfer_commands(site: BuiltSite, changes: Changes, interim: Path, final: P
             made.add(folder)
         target = f" -O {lftp_quote(folder)}" if folder != "." else ""
         commands.append(f"put{target} {lftp_quote(str(site.folder / path))}")
+    for path in unfinished:   # what a stopped publish was sending: its half-sent copy, if any
+        commands.append(f"rm -f {lftp_quote(temporary_name(path))}")
     for path in changes.deleted:
         commands.append(f"rm -f {lftp_quote(path)}")
     for folder in emptied_folders(changes.deleted, site.files):
@@ -134,6 +138,11 @@ def transfer_commands(site: BuiltSite, changes: Changes, interim: Path, final: P
     commands.append(f"put {lftp_quote(str(site.folder / MARKER))} -o {MARKER}")
     commands.append(f"put {lftp_quote(str(final))} -o {MANIFEST}")
     return commands
+
+
+def temporary_name(path: str) -> str:
+    posix = PurePosixPath(path)
+    return str(posix.with_name(TEMP_PREFIX + posix.name))
 
 
 def emptied_folders(deleted: tuple[str, ...], kept: tuple[str, ...]) -> list[str]:
@@ -154,11 +163,12 @@ def publish_ftp(site: BuiltSite, destination: Destination, dry_run: bool, say) -
     if dry_run:
         say("Prova (--dry-run): non ho inviato né cancellato niente.")
         return
+    unfinished = sorted(path for path, value in remote.items() if value == UNKNOWN)
     with tempfile.TemporaryDirectory() as scratch:
         interim, final = Path(scratch) / "prima", Path(scratch) / "dopo"
         interim.write_text(manifest_text(interim_manifest(remote, changes)), encoding="utf-8")
         final.write_text(manifest_text(local), encoding="utf-8")
         run_lftp(destination, [f"cd {lftp_quote(destination.path)}",
-                               *transfer_commands(site, changes, interim, final)])
+                               *transfer_commands(site, changes, interim, final, unfinished)])
     say(f"Pubblicato su {destination} via FTP: {plural(len(changes.added) + len(changes.changed), 'file inviato', 'file inviati')}, "
         f"{plural(len(changes.deleted), 'cancellato', 'cancellati')}.")

@@ -174,3 +174,22 @@ def test_a_publish_killed_mid_transfer_does_not_hide_its_files_from_the_next(ftp
     assert len(names) >= 3 and names[-1] != MANIFEST, names   # stopped before the list of what is online
     assert start_publish(new_out, to, env).wait() == 0
     assert published(ftps) == files_of(new_out)
+
+
+def test_half_sent_copies_that_a_stopped_publish_left_are_removed(ftps, editable, tmp_path, capsys):
+    """The state a publish killed while sending avvisi/feed.xml leaves (its list marks the file
+    unknown; the copy on its way has lftp's temporary name), then a version without the notices."""
+    old_out = publishable(editable, tmp_path / "vecchio" / "site", capsys)
+    shutil.rmtree(editable / "content" / "avvisi")
+    new_out = publishable(editable, tmp_path / "nuovo" / "site", capsys)
+    to = ftps.url("sito")
+    assert start_publish(old_out, to, dict(os.environ)).wait() == 0
+    online = ftps.root / "sito"
+    (online / "avvisi" / ".in.feed.xml").write_bytes((old_out / "avvisi" / "feed.xml").read_bytes()[:100])
+    listed = (online / MANIFEST).read_text(encoding="utf-8").splitlines()
+    assert sum(line.endswith(" avvisi/feed.xml") for line in listed) == 1
+    (online / MANIFEST).write_text("".join(("- avvisi/feed.xml" if line.endswith(" avvisi/feed.xml") else line) + "\n"
+                                           for line in listed), encoding="utf-8")
+    assert start_publish(new_out, to, dict(os.environ)).wait() == 0
+    assert published(ftps) == files_of(new_out)
+    assert not (online / "avvisi").exists()
