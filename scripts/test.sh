@@ -20,6 +20,8 @@ if [ "${#missing[@]}" -gt 0 ]; then
   as_root apt-get update -qq
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
+# sshd refuses to start without its privilege separation folder, which the service (not run here) makes.
+[ -d /run/sshd ] || as_root mkdir -p -m 0755 /run/sshd
 
 if ! command -v chromium >/dev/null 2>&1; then
   if [ "$(id -u)" = 0 ]; then
