@@ -140,3 +140,15 @@ def test_the_summary_says_which_pages_were_added_changed_and_removed(sources, tm
     assert "### Pagine tolte: 1\n\n- `orari/` Orari di dicembre" in summary_markdown(undone, after, before)
     assert summary_markdown(compare_sites(after, after), after, after).endswith(
         "Nessuna pagina cambia con questa proposta.\n")
+
+
+def test_secrets_reach_steps_only_through_the_environment():
+    """Never written into a script (where a log or a quote mistake could show them) nor echoed."""
+    seen = 0
+    for path in sorted(WORKFLOWS.glob("*.yml")):
+        for step in steps(workflow(path.name)):
+            script = step.get("run", "")
+            assert "secrets." not in script, (path.name, step.get("name"))
+            assert "set -x" not in script, (path.name, step.get("name"))
+            seen += sum("secrets." in str(value) for value in step.get("env", {}).values())
+    assert seen == 3   # the SSH key, the known hosts, the FTP password
