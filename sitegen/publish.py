@@ -340,6 +340,7 @@ def publish(site: BuiltSite, destination: Destination, dry_run: bool, say) -> No
         publish_ftp(site, destination, dry_run, say)
         return
     require_tools(destination)
+    refuse_overlap(site, destination)
     place = Place(destination)
     state = read_state(place)
     if state.live == "!":
@@ -366,6 +367,16 @@ def publish(site: BuiltSite, destination: Destination, dry_run: bool, say) -> No
         say("La versione di prima resta sul server: python build.py publish --rollback --to ... la rimette online.")
     if removed:
         say(f"Versioni più vecchie cancellate dal server: {len(removed)}.")
+
+
+def refuse_overlap(site: BuiltSite, destination: Destination) -> None:
+    """A local DEST must not be the built folder, nor inside it, nor hold it."""
+    if destination.kind != "local":
+        return
+    built, dest = site.folder.resolve(), Path(destination.path).resolve()
+    if dest == built or built in dest.parents or dest in built.parents:
+        raise fail(str(destination), 0, 0, "la destinazione non può essere la cartella del sito creato "
+                   "(--out), né stare dentro o sopra di essa: scegli la cartella del server web")
 
 
 def rollback(destination: Destination, dry_run: bool, say) -> None:

@@ -228,6 +228,31 @@ def test_refuses_plain_ftp_without_insecure_and_passwords_in_the_address(tmp_pat
         ["--out", str(tmp_path), "--to", "sftp://server"], capsys)
 
 
+def test_refuses_the_built_folder_itself_as_destination(editable, tmp_path, capsys):
+    out = publishable(editable, tmp_path / "build" / "site", capsys)
+    for dest in (out, out / "dentro", tmp_path / "build"):
+        assert refusal(["--out", str(out), "--to", str(dest)], capsys) == (
+            f"{dest}: errore: la destinazione non può essere la cartella del sito creato (--out), né stare "
+            "dentro o sopra di essa: scegli la cartella del server web")
+    assert not out.is_symlink() and (out / "index.html").is_file()
+
+
+def test_rollback_dry_run_says_which_version_and_changes_nothing(editable, tmp_path, capsys):
+    out = tmp_path / "build" / "site"
+    dest = tmp_path / "www" / "activity-cr"
+    publishable(editable, out, capsys)
+    assert publish(["--out", str(out), "--to", str(dest)], capsys)[0] == 0
+    first = dest.resolve().name
+    (editable / "content" / "orari.md").write_text(NEW_PAGE, encoding="utf-8")
+    publishable(editable, out, capsys)
+    assert publish(["--out", str(out), "--to", str(dest)], capsys)[0] == 0
+    second = dest.resolve().name
+    status, said, err = publish(["--to", str(dest), "--rollback", "--dry-run"], capsys)
+    assert status == 0, err
+    assert said == f"Prova (--dry-run): rimetterei online la versione {first[:12]} al posto di {second[:12]}.\n"
+    assert dest.resolve().name == second
+
+
 def test_rollback_without_a_previous_version(editable, tmp_path, capsys):
     out = publishable(editable, tmp_path / "build" / "site", capsys)
     dest = tmp_path / "www" / "activity-cr"
