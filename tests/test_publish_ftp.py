@@ -13,11 +13,15 @@ from pathlib import PurePosixPath
 import pytest
 
 from conftest import run
+from publishing import NEW_PAGE, copy_sources, files_of, publish, publishable, refusal, start_publish
 from servers import start_ftpd
-from test_publish import (NEW_PAGE, editable, files_of, publish, publishable, refusal,  # noqa: F401 (a fixture)
-                          start_publish)
 
 MANIFEST = ".activitycr-manifest"
+
+
+@pytest.fixture
+def editable(tmp_path):
+    return copy_sources(tmp_path)
 
 
 @pytest.fixture

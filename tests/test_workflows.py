@@ -12,6 +12,7 @@ import pytest
 import yaml
 
 from conftest import PROJECT, run, source_args
+
 from sitegen.changes import compare_sites, summary_markdown
 
 WORKFLOWS = PROJECT / ".github" / "workflows"
