@@ -15,7 +15,7 @@ from pathlib import Path
 
 from .output import MARKER
 
-TITLE = re.compile(rb"<title>(.*?)</title>", re.S)
+TITLE = re.compile(rb"<title>(.*?)</title>", re.DOTALL)
 
 
 @dataclass(frozen=True)
@@ -69,8 +69,9 @@ def summary_markdown(changes: SiteChanges, old_folder: Path, new_folder: Path) -
             lines.append("")
     if changes.other_files:
         lines += [f"Altri file cambiati (stili, schede contatto, feed): {changes.other_files}.", ""]
-    lines += ["Per vedere le pagine: in fondo a questa pagina, sotto *Artifacts*, scarica "
-              "**anteprima-del-sito**, estrai il file e apri `sito/index.html`.", ""]
+    how_to_see = ("Per vedere le pagine: in fondo a questa pagina, sotto *Artifacts*, scarica "
+                  "**anteprima-del-sito**, estrai il file e apri `sito/index.html`.")
+    lines += [how_to_see, ""]
     return "\n".join(lines)
 
 
