@@ -197,3 +197,12 @@ def test_half_sent_copies_that_a_stopped_publish_left_are_removed(ftps, editable
     assert start_publish(new_out, to, dict(os.environ)).wait() == 0
     assert published(ftps) == files_of(new_out)
     assert not (online / "avvisi").exists()
+
+
+def test_rollback_over_ftp_points_to_the_revert(ftps, capsys):
+    status, _, err = publish(["--to", ftps.url("sito"), "--rollback"], capsys)
+    assert status == 1
+    assert err.splitlines()[0] == (
+        f"{ftps.url('sito')}: errore: con FTP non si può tornare indietro in un solo passo: pubblica di nuovo "
+        "la versione giusta (per esempio dopo un revert)")
+    assert ftps.received == []
