@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
-"""ACTIVITY.CR site generator: `build` (the default), `check` and `serve`.
+"""ACTIVITY.CR site generator: `build` (the default), `check`, `serve` and `publish`.
 
     python build.py                  build the site into site/
     python build.py check            check data, pages and links; write nothing
     python build.py serve            preview at http://127.0.0.1:8000, reloading on every change
+    python build.py publish --to D   send the site built in site/ to D, switched live in one step
 """
 
 from __future__ import annotations
@@ -16,18 +17,20 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 
 from sitegen.cache import BuildCache
-from sitegen.errors import BuildFailed, Report, summary
+from sitegen.errors import BuildFailed, Report, github_annotation, summary
 from sitegen.parallel import available_cores
 from sitegen.pipeline import Options, build
+from sitegen.publish import record_publishable
 
 PROJECT = Path(__file__).resolve().parent
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="build.py", description="Crea il sito di ACTIVITY.CR.")
-    parser.add_argument("command", nargs="?", default="build", choices=("build", "check", "serve"),
+    parser.add_argument("command", nargs="?", default="build", choices=("build", "check", "serve", "publish"),
                         help="build (predefinito): crea il sito; check: controlla senza scrivere; "
-                             "serve: anteprima con aggiornamento automatico")
+                             "serve: anteprima con aggiornamento automatico; "
+                             "publish: manda online il sito già creato")
     parser.add_argument("--out", type=Path, default=PROJECT / "site", help="cartella del sito (predefinita: site/)")
     parser.add_argument("--content", type=Path, default=PROJECT / "content", help="cartella delle pagine")
     parser.add_argument("--data", type=Path, default=PROJECT / "data" / "contacts.yaml", help="file dei contatti")
@@ -41,8 +44,19 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
                         help="processi in parallelo (predefinito: uno per processore)")
     parser.add_argument("--no-cache", action="store_true",
                         help="rifà tutto da capo invece di riusare il lavoro della volta precedente")
+    parser.add_argument("--format", choices=("text", "github"), default="text",
+                        help="github: i problemi come annotazioni di GitHub Actions, sulle righe cambiate")
+    parser.add_argument("--to", help="per publish: dove mandare il sito (sftp://utente@server/percorso, "
+                                     "ftps://utente@server/percorso o una cartella)")
+    parser.add_argument("--expect-url", help="per publish: rifiuta un sito creato per un altro --base-url")
+    parser.add_argument("--rollback", action="store_true", help="per publish: rimette online la versione precedente")
+    parser.add_argument("--dry-run", action="store_true", help="per publish: dice cosa farebbe, senza farlo")
+    parser.add_argument("--insecure", action="store_true",
+                        help="per publish: permette ftp:// senza cifratura (password e file leggibili da altri)")
     parser.add_argument("--debug", action="store_true", help="mostra i dettagli tecnici degli errori interni")
     args = parser.parse_args(argv)
+    if args.command == "publish" and not args.to:
+        parser.error("publish vuole --to: dove mandare il sito, per esempio --to sftp://utente@server/var/www/activity-cr")
     if args.base_url is not None:
         if not args.base_url.startswith(("https://", "http://")):
             parser.error("--base-url deve iniziare con https:// (per esempio https://www.example.org/activity-cr/)")
@@ -73,9 +87,12 @@ def options_from(args: argparse.Namespace) -> Options:
                    settings=args.settings)
 
 
-def print_report(report: Report) -> None:
+def print_report(report: Report, form: str = "text") -> None:
     for problem in report.sorted():
-        print(problem, file=sys.stderr)
+        if form == "github":   # on stdout, where the runner reads its commands
+            print(github_annotation(problem))
+        else:
+            print(problem, file=sys.stderr)
 
 
 def print_readability(scores) -> None:
@@ -88,7 +105,29 @@ def print_readability(scores) -> None:
         print(f"  {value:>11}  {score.source}{flag}")
 
 
+def run_publish(args: argparse.Namespace) -> int:
+    from sitegen import publish
+
+    def say(line: str) -> None:
+        print(line, flush=True)
+
+    try:
+        destination = publish.parse_destination(args.to, insecure=args.insecure)
+        if args.rollback:
+            publish.rollback(destination, args.dry_run, say)
+        else:
+            site = publish.read_built_site(args.out, args.expect_url)
+            publish.publish(site, destination, args.dry_run, say)
+    except BuildFailed as failed:
+        print_report(failed.report, args.format)
+        print("Pubblicazione NON fatta: il sito online è rimasto com'era.", file=sys.stderr)
+        return 1
+    return 0
+
+
 def run(args: argparse.Namespace) -> int:
+    if args.command == "publish":
+        return run_publish(args)
     options = options_from(args)
     if args.command == "serve":
         from sitegen.serve import serve
@@ -99,12 +138,14 @@ def run(args: argparse.Namespace) -> int:
         cache = BuildCache.beside(options.out) if write and not args.no_cache else None
         scores = build(options, report, write=write, strict=args.strict, cache=cache, jobs=max(1, args.jobs))
     except BuildFailed:
-        print_report(report)
+        print_report(report, args.format)
         strict_note = " (con --strict anche gli avvisi bloccano)" if args.strict and not report.errors else ""
         what = "Controllo fallito" if args.command == "check" else "Sito NON aggiornato"
         print(f"{what}: {summary(report)}{strict_note}.", file=sys.stderr)
         return 1
-    print_report(report)
+    if write:
+        record_publishable(options.out, options.base_url, args.strict)
+    print_report(report, args.format)
     if args.command == "check":
         print_readability(scores)
     done = "Controllo completato" if args.command == "check" else f"Sito creato in {options.display(options.out)}"

@@ -1,10 +1,27 @@
 #!/usr/bin/env bash
-# Installs what the tests need (Python packages, Debian's Chromium and Java, axe-core, the Nu HTML Checker)
-# and runs them all.
+# Installs what the tests need (Python packages, Debian's Chromium and Java, axe-core, the Nu HTML Checker,
+# the servers and tools of the publishing tests) and runs them all. Safe to run again: it installs only
+# what is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 python3 -m pip install --quiet --disable-pip-version-check -e ".[test]"
+
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+
+# Publishing tests: a real sshd and rsync on 127.0.0.1, lftp for FTP(S); shellcheck for actionlint.
+missing=()
+[ -x /usr/sbin/sshd ] || missing+=(openssh-server)
+command -v ssh-keygen >/dev/null 2>&1 || missing+=(openssh-client)
+command -v rsync >/dev/null 2>&1 || missing+=(rsync)
+command -v lftp >/dev/null 2>&1 || missing+=(lftp)
+command -v shellcheck >/dev/null 2>&1 || missing+=(shellcheck)
+if [ "${#missing[@]}" -gt 0 ]; then
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+# sshd refuses to start without its privilege separation folder, which the service (not run here) makes.
+[ -d /run/sshd ] || as_root mkdir -p -m 0755 /run/sshd
 
 if ! command -v chromium >/dev/null 2>&1; then
   if [ "$(id -u)" = 0 ]; then

@@ -78,6 +78,26 @@ def fail(path: str, line: int, col: int, message: str) -> BuildFailed:
     return BuildFailed(report)
 
 
+def github_annotation(problem: Problem) -> str:
+    """The problem as a GitHub Actions workflow command, which the Git host shows on the line it names:
+    ::error file=content/x.md,line=3,col=7::message (escaped as the runner expects)."""
+    kind = "error" if problem.severity == ERROR else "warning"
+    properties = [f"file={_escape_property(problem.path)}"]
+    if problem.line:
+        properties.append(f"line={problem.line}")
+        if problem.col:
+            properties.append(f"col={problem.col}")
+    return f"::{kind} {','.join(properties)}::{_escape_data(problem.message)}"
+
+
+def _escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
 def summary(report: Report) -> str:
     """The closing line of a build or a check, in Italian: '0 errori, 2 avvisi'."""
     n_err, n_warn = len(report.errors), len(report.warnings)

@@ -119,13 +119,15 @@ def serve(options: Options, host: str, port: int) -> int:
 
     workdir = Path(tempfile.mkdtemp(prefix="activitycr-anteprima-"))
     preview = Preview(replace(options, out=workdir / "site", base_url=None), [])
+    watcher = EventWatcher()
     try:
         rebuild(preview)
-        server = Server(app=make_app(preview), watcher=EventWatcher())
+        server = Server(app=make_app(preview), watcher=watcher)
         for watched in (options.content, options.templates, options.static, options.data.parent, options.settings):
             server.watch(str(watched), lambda: rebuild(preview))
         print(f"Anteprima su http://{host}:{port}/ (Ctrl+C per uscire)", flush=True)
         server.serve(host=host, port=port, open_url_delay=None, debug=False)
     finally:
+        watcher.close()
         shutil.rmtree(workdir, ignore_errors=True)
     return 0

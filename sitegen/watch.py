@@ -1,140 +1,149 @@
-"""Change events for the preview, from Linux's inotify, so that a save is seen at once.
+"""Change events for the preview, from the operating system, so that a save is seen at once.
 
-livereload looks for changes by polling every 800 ms unless pyinotify (unmaintained, and gone
-with Python 3.12's asyncore) is installed. Its Server accepts any watcher object: this one asks
-the kernel through ctypes and wakes the server's event loop as soon as a file is saved. Where
-inotify is missing (macOS, Windows) it is livereload's own polling watcher, unchanged."""
+livereload looks for changes by polling every 800 ms. watchfiles (maintained, with wheels for
+Linux, macOS and Windows) asks the system itself: inotify, FSEvents, ReadDirectoryChangesW.
+This watcher is a livereload Watcher that runs one watchfiles loop per watched path in a thread
+and wakes the server's event loop when a file is saved."""
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
-import os
-import struct
-import sys
+import queue
+import threading
 from pathlib import Path
 
+import watchfiles
 from livereload.watcher import Watcher
 
-IN_MODIFY, IN_ATTRIB, IN_CLOSE_WRITE = 0x2, 0x4, 0x8
-IN_MOVED_FROM, IN_MOVED_TO, IN_CREATE, IN_DELETE = 0x40, 0x80, 0x100, 0x200
-IN_DELETE_SELF, IN_MOVE_SELF, IN_ISDIR, IN_Q_OVERFLOW = 0x400, 0x800, 0x40000000, 0x4000
-# A save: the file closed after writing, or renamed into place (editors that write a copy first).
-MASK = IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | IN_CREATE | IN_DELETE | IN_DELETE_SELF | IN_MOVE_SELF
-EVENT = struct.Struct("iIII")
+WATCH_OPTIONS = {
+    "debounce": 50,        # ms: a save often writes twice (a copy, then a rename): one rebuild for both
+    "step": 20,            # ms
+    "rust_timeout": 500,   # ms: how soon a watch notices that it must stop, or that nothing happened
+    "ignore_permission_denied": True,
+}
+MISSING_FOLDER_WAIT = 0.5   # seconds between looks for a watched folder's parent that is gone
 
 
-def _libc():
-    try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
-        libc.inotify_init1, libc.inotify_add_watch   # noqa: B018 (present on Linux only)
-        return libc
-    except (OSError, AttributeError):
-        return None
+def is_ours(change: watchfiles.Change, path: str) -> bool:
+    """Not editors' swap and backup files, nor version control (watchfiles' defaults), nor hidden files."""
+    return watchfiles.DefaultFilter()(change, path) and not Path(path).name.startswith(".")
 
 
 class EventWatcher(Watcher):
-    """A livereload watcher driven by inotify events instead of polling."""
+    """A livereload watcher driven by the system's change events instead of polling."""
 
     def __init__(self):
         super().__init__()
-        self.libc = _libc()
-        self.fd = -1
-        # watch descriptor -> (folder, the path given to watch, the one name to heed when that is a file)
-        # (one folder may serve several watched paths: a folder and a file in it)
-        self.folders: dict[int, list[tuple[Path, Path, str | None]]] = {}
-        self.callback = None
-
-    @property
-    def available(self) -> bool:
-        return self.libc is not None
+        self.paths: list[Path] = []                   # in the order given, with their tasks
+        self.funcs: dict[Path, object] = {}
+        self.touched: queue.SimpleQueue[Path] = queue.SimpleQueue()   # filled by the watching threads
+        self.stop = threading.Event()
+        self.reloads: list[str] = []                  # what examine() tells livereload to reload
+        self.threads: list[threading.Thread] = []
+        self.wake = None                              # called (from a thread) when something changed
 
     def watch(self, path, func=None, delay=None, ignore=None):
-        super().watch(path, func, delay, ignore)
-        if self.available:
-            self._open()
-            self._add(Path(path), Path(path))
-            if Path(path).is_dir():   # a folder deleted and made again is watched again
-                self._add_one(Path(path).parent, Path(path), Path(path).name)
+        super().watch(path, func, delay, ignore)      # livereload checks that something is watched
+        watched = Path(path)
+        if watched not in self.funcs:
+            self.paths.append(watched)
+        self.funcs[watched] = func
 
     def start(self, callback) -> bool:
-        """Called by livereload's server; False means "poll me instead"."""
-        if not self.available or self.fd < 0:
-            return False
+        """Called by livereload's server on its event loop; True: no polling needed."""
         from tornado import ioloop
-        self.callback = callback
-        ioloop.IOLoop.current().add_handler(self.fd, self._on_events, ioloop.IOLoop.READ)
+        loop = ioloop.IOLoop.current()
+        self.begin(lambda: loop.add_callback(self.on_changes, callback))
         return True
 
-    def pending(self) -> list[Path]:
-        """The watched paths (as given to watch) touched by the events waiting now; none if nothing."""
-        touched: list[Path] = []
-        while True:
-            try:
-                data = os.read(self.fd, 64 * 1024)
-            except BlockingIOError:
-                return touched
-            for wd, mask, name in self._events(data):
-                if mask & IN_Q_OVERFLOW:   # too many events to list: assume everything changed
-                    entries = [entry for listed in self.folders.values() for entry in listed]
-                else:
-                    entries = self.folders.get(wd, [])
-                for folder, watched, only in entries:
-                    if only is not None and name != only and not mask & IN_Q_OVERFLOW:
-                        continue
-                    if mask & IN_ISDIR and mask & (IN_CREATE | IN_MOVED_TO):
-                        self._add(folder / name, watched)   # a new folder: watch it too
-                    if not name.startswith(".") and watched not in touched:   # not editors' swap files
-                        touched.append(watched)
+    def begin(self, wake) -> None:
+        """Start one watching thread per path; `wake` is called from them after each change."""
+        self.wake = wake
+        for path in self.paths:
+            thread = threading.Thread(target=self.follow, args=(path,), daemon=True)
+            thread.start()
+            self.threads.append(thread)
+
+    def close(self) -> None:
+        self.stop.set()
+        for thread in self.threads:
+            thread.join(timeout=5)
+
+    def examine(self):
+        """livereload's question after a change: which path to reload, and after what delay."""
+        if self.reloads:
+            return self.reloads.pop(), None
+        return None, None
+
+    def pending(self, timeout: float) -> list[Path]:
+        """The watched paths touched since the last call, in the order they were watched; waits up
+        to `timeout` seconds for the first change."""
+        touched: set[Path] = set()
+        try:
+            touched.add(self.touched.get(timeout=timeout))
+            while True:
+                touched.add(self.touched.get_nowait())
+        except queue.Empty:
+            pass
+        return [path for path in self.paths if path in touched]
 
     def run_tasks(self, touched: list[Path]) -> None:
-        """The tasks of the watched paths that changed, each once, in the order they were added."""
-        for path, task in self._tasks.items():
-            if Path(path) in touched and task["func"]:
-                task["func"]()
+        for path in touched:
+            if self.funcs.get(path):
+                self.funcs[path]()
 
-    # -- internals --------------------------------------------------------------------------
+    # -- on the server's event loop ---------------------------------------------------------------
 
-    def _on_events(self, fd, events) -> None:
-        touched = self.pending()
+    def on_changes(self, callback) -> None:
+        touched = self.pending(timeout=0)
         if not touched:
             return
         self.run_tasks(touched)
-        self._changes.append((str(touched[0]), None))   # what examine() reports: reload the browser
-        if self.callback:
-            self.callback()
+        self.reloads.append(str(touched[0]))
+        callback()
 
-    def _open(self) -> None:
-        if self.fd < 0:
-            fd = self.libc.inotify_init1(os.O_NONBLOCK | os.O_CLOEXEC)
-            if fd < 0:
-                self.libc = None
+    # -- in the watching threads ---------------------------------------------------------------
+
+    def report(self, path: Path) -> None:
+        self.touched.put(path)
+        if self.wake is not None:
+            self.wake()
+
+    def follow(self, path: Path) -> None:
+        """Report every change of `path` (a folder and all inside it, or one file) until stopped.
+        A folder deleted and made again (a checkout, a restore) is followed again."""
+        came_back = False
+        while not self.stop.is_set():
+            try:
+                if path.is_dir():
+                    self.follow_folder(path, came_back)
+                    came_back = True
+                    continue
+                if path.parent.is_dir():
+                    self.follow_name(path)
+                    continue
+            except FileNotFoundError:   # gone between the look and the watch: look again
+                pass
+            self.stop.wait(MISSING_FOLDER_WAIT)
+
+    def follow_folder(self, path: Path, came_back: bool) -> None:
+        """Until the folder is deleted. A folder that came back may have been written before its
+        watch began: its first report comes once the watch is running (watchfiles yields an empty
+        set when nothing happened for a while)."""
+        for changes in watchfiles.watch(path, watch_filter=is_ours, stop_event=self.stop, yield_on_timeout=True,
+                                        **WATCH_OPTIONS):
+            if changes or came_back:
+                self.report(path)
+                came_back = False
+            if not path.is_dir():   # deleted: its events are over, wait for it by name
                 return
-            self.fd = fd
 
-    def _add(self, path: Path, watched: Path) -> None:
-        if self.fd < 0:
-            return
-        only = None if path.is_dir() else path.name   # a file is watched through its folder
-        folders = [path] if path.is_dir() else [path.parent]
-        if path.is_dir():
-            folders += [p for p in sorted(path.rglob("*")) if p.is_dir() and not p.name.startswith(".")]
-        for folder in folders:
-            self._add_one(folder, watched, only)
+    def follow_name(self, path: Path) -> None:
+        """A file, or a folder not there now: watch its parent folder for that one name."""
+        def named(change: watchfiles.Change, changed: str) -> bool:
+            return Path(changed).name == path.name
 
-    def _add_one(self, folder: Path, watched: Path, only: str | None) -> None:
-        wd = self.libc.inotify_add_watch(self.fd, os.fsencode(folder), MASK)
-        if wd < 0:
-            print(f"attenzione: non riesco a seguire le modifiche in {folder}: salva di nuovo un file "
-                  "per aggiornare l'anteprima", file=sys.stderr)
-        elif (folder, watched, only) not in self.folders.setdefault(wd, []):
-            self.folders[wd].append((folder, watched, only))
-
-    @staticmethod
-    def _events(data: bytes):
-        offset = 0
-        while offset + EVENT.size <= len(data):
-            wd, mask, _cookie, length = EVENT.unpack_from(data, offset)
-            raw = data[offset + EVENT.size: offset + EVENT.size + length]
-            offset += EVENT.size + length
-            yield wd, mask, os.fsdecode(raw.rstrip(b"\0"))
+        for _ in watchfiles.watch(path.parent, watch_filter=named, recursive=False, stop_event=self.stop,
+                                  **WATCH_OPTIONS):
+            self.report(path)
+            if path.is_dir():   # the folder is back: watch inside it
+                return

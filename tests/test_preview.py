@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
+import time
 from datetime import date
 
 import pytest
@@ -82,27 +83,33 @@ def test_the_watcher_hears_saves_new_folders_and_only_the_watched_file(tmp_path)
     settings = other / "sito.yaml"
     settings.write_text("a: 1\n")
     watcher = EventWatcher()
-    if not watcher.available:
-        pytest.skip("no inotify on this system: livereload's polling is used instead")
     watcher.watch(str(content))
     watcher.watch(str(settings))
-    assert watcher.pending() == []
-    (content / "pagina.md").write_text("x")
-    assert watcher.pending() == [content]
-    (other / "appunti.txt").write_text("not watched")
-    (content / ".pagina.md.swp").write_text("an editor's swap file")
-    assert watcher.pending() == []
-    settings.write_text("a: 2\n")
-    assert watcher.pending() == [settings]
-    (content / "avvisi").mkdir()
-    watcher.pending()
-    (content / "avvisi" / "nuovo.md").write_text("x")   # inside a folder made after the start
-    assert watcher.pending() == [content]
-    shutil.rmtree(content)   # the whole folder deleted and made again (a checkout, a restore)
-    content.mkdir()
-    watcher.pending()
-    (content / "pagina.md").write_text("y")
-    assert watcher.pending() == [content]
+    woken = []
+    watcher.begin(lambda: woken.append(True))
+    try:
+        quiet = 0.5   # long enough for an event to arrive, were there one
+        time.sleep(quiet)
+        assert watcher.pending(quiet) == []
+        (content / "pagina.md").write_text("x")
+        assert watcher.pending(5) == [content] and woken
+        (other / "appunti.txt").write_text("not watched")
+        (content / ".pagina.md.swp").write_text("an editor's swap file")
+        assert watcher.pending(quiet) == []
+        settings.write_text("a: 2\n")
+        assert watcher.pending(5) == [settings]
+        (content / "avvisi").mkdir()
+        watcher.pending(quiet)
+        (content / "avvisi" / "nuovo.md").write_text("x")   # inside a folder made after the start
+        assert watcher.pending(5) == [content]
+        shutil.rmtree(content)   # the whole folder deleted and made again (a checkout, a restore)
+        watcher.pending(quiet)
+        content.mkdir()
+        watcher.pending(quiet)
+        (content / "pagina.md").write_text("y")
+        assert watcher.pending(5) == [content]
+    finally:
+        watcher.close()
 
 
 def test_a_save_shows_in_the_open_browser(browser, sources, tmp_path):
