@@ -414,3 +414,19 @@ def test_axe(page, query):
     for v in violations:
         print(json.dumps(v, ensure_ascii=False, indent=1))
     assert violations == []
+
+
+def test_nothing_moves_when_the_search_box_appears(browser, finder_url):
+    """The box is added by the script under the title; its place is kept from the first paint
+    (Lighthouse's cumulative layout shift), on a phone and on a wide screen."""
+    for width, height in ((360, 740), (320, 640), (1280, 800)):
+        page = browser.new_page(viewport={"width": width, "height": height})
+        page.add_init_script("""window.shifts = 0; new PerformanceObserver(list => {
+            for (const e of list.getEntries()) window.shifts += e.value; })
+            .observe({ type: 'layout-shift', buffered: true });""")
+        page.goto(finder_url)
+        page.wait_for_selector("#finder-q")
+        page.wait_for_timeout(300)
+        shifted = page.evaluate("window.shifts")
+        page.close()
+        assert shifted < 0.01, (width, shifted)
