@@ -31,10 +31,19 @@ def since_date(day: date) -> str:
     return article + italian_date(day)
 
 
+# What must not appear literally inside a <script> element: "<" and ">" would let a value open
+# or close a tag ("</script>", "<!--<script>" keeps the element open), "&" is escaped as Jinja's
+# htmlsafe_json_dumps does, and U+2028/U+2029 end a line in older JavaScript. (The apostrophe,
+# which Jinja escapes too, is harmless inside an element and common in names: "Pieve d'Olmi".)
+SCRIPT_ESCAPES = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026",
+                                "\u2028": "\\u2028", "\u2029": "\\u2029"})
+
+
 def script_json(value) -> Markup:
-    """Compact, stable JSON that is safe inside a <script> element."""
+    """Compact, stable JSON that is safe inside a <script> element: every character that could
+    end or change the element is written as a JSON escape, which JSON.parse reads back as it was."""
     text = json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    return Markup(text.replace("</", "<\\/"))
+    return Markup(text.translate(SCRIPT_ESCAPES))
 
 
 @lru_cache(maxsize=8)
