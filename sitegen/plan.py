@@ -155,7 +155,7 @@ def plan_site(pages: list[Page], assets: list[Asset], contacts: Contacts, today:
     feed = feed_path(pages, dests) if base_url else None
     made = ({vcard_path(finder, desk) for desk in contacts.desks} | {"robots.txt", "sitemap.xml"}
             | ({feed} if feed else set()))
-    check_files_clash(outputs, assets, static_files, made, report, content)
+    check_output_paths(path_claims(outputs, assets, static_files, made, content), report)
     known = ({o.dest for o in outputs} | {a.source for a in assets} | set(static_files)
              | {vcard_path(finder, desk) for desk in contacts.desks} | ({feed} if feed else set()))
     anchors = {o.dest: o.page.anchors for o in outputs if o.page}
@@ -209,19 +209,69 @@ def check_unique_dests(outputs: list[Output], report: Report) -> None:
             first[output.dest] = output
 
 
-def check_files_clash(outputs: list[Output], assets: list[Asset], static_files: list[str], made: set[str],
-                      report: Report, content: str) -> None:
-    """A file of content/ that would land where a page, a static file or a file the build makes
-    goes (or inside a page's folder named like a file) would replace it: refuse it."""
-    taken = {o.dest: f"di {o.source}" for o in outputs}
-    taken.update({path: f"di {path}" for path in static_files})
-    taken.update({path: f"del file {path} creato dal programma" for path in made})
-    folders = {posixpath.dirname(path) for path in taken}
-    for asset in assets:
-        other = taken.get(asset.source) or (f"della cartella {asset.source}/" if asset.source in folders else None)
-        if other:
-            report.error(f"{content}/{asset.source}", 0, 0, f"questo file finirebbe nel sito al posto {other}: "
-                         "cambia il nome del file")
+@dataclass(frozen=True)
+class Claim:
+    """An output path and who makes it, as an error names it."""
+
+    path: str
+    source: str     # the file to name in the error ("content/progetto.md")
+    line: int
+    what: str       # "la pagina content/progetto.md"
+    fix: str
+    page: bool = False
+
+
+def path_claims(outputs: list[Output], assets: list[Asset], static_files: list[str], made: set[str],
+                content: str) -> list[Claim]:
+    """Every file the site will have, the files the program makes first: when two collide, the
+    error goes to the one an editor can rename."""
+    rename = "cambia il nome del file"
+    claims = [Claim(path, path, 0, f"il file {path} creato dal programma", rename) for path in sorted(made)]
+    claims += [Claim(path, path, 0, f"il file {path} della cartella static/", rename) for path in static_files]
+    claims += [Claim(o.dest, o.source, 1 if o.page else 0,
+                     f"la pagina {o.source}" if o.page else f"la pagina del comune {o.comune.name if o.comune else o.title}",
+                     f"{rename} o lo \"slug\"", page=True)
+               for o in outputs]
+    claims += [Claim(a.source, f"{content}/{a.source}", 0, f"il file {content}/{a.source}", rename)
+               for a in assets]
+    return claims
+
+
+def check_output_paths(claims: list[Claim], report: Report) -> None:
+    """No two files of the site on one path, and no file where another needs a folder (a page
+    "robots.txt/index.html" beside the file robots.txt): either would replace the other, and
+    rebuilds would alternate between them. Two pages on one path are check_unique_dests' error."""
+    taken: dict[str, Claim] = {}
+    folders: dict[str, Claim] = {}   # every folder that a taken file needs, with the first file in it
+    for claim in claims:
+        problem = path_clash(claim, taken, folders)
+        if problem is None:
+            taken[claim.path] = claim
+            for folder in parent_folders(claim.path):
+                folders.setdefault(folder, claim)
+        elif not (claim.page and taken.get(claim.path, claim).page and claim.path in taken):
+            col = 1 if claim.line else 0
+            report.error(claim.source, claim.line, col, f"{problem}: {claim.fix}")
+
+
+def path_clash(claim: Claim, taken: dict[str, Claim], folders: dict[str, Claim]) -> str | None:
+    """What is wrong with the path of `claim`, given the files already placed; None if nothing."""
+    here = f"{'questa pagina' if claim.page else 'questo file'} finirebbe nel sito in \"{claim.path}\""
+    if claim.path in taken:
+        return f"{here}, ma lì c'è già {taken[claim.path].what}"
+    for folder in parent_folders(claim.path):
+        if folder in taken:
+            return f"{here}, dentro \"{folder}\", che nel sito è già {taken[folder].what}"
+    if claim.path in folders:
+        other = folders[claim.path]
+        return f"{here}, ma lì serve la cartella che contiene {other.what} ({other.path})"
+    return None
+
+
+def parent_folders(path: str) -> list[str]:
+    """"a/b/c.html" -> ["a", "a/b"]."""
+    parts = path.split("/")
+    return ["/".join(parts[:i]) for i in range(1, len(parts))]
 
 
 def relink(output: Output, body_html: str, site: Site) -> Output:

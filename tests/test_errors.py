@@ -302,14 +302,45 @@ def test_no_access_mode_for_the_build_day_is_a_warning(sources, capsys):
                         "Aggiungi un periodo o togli la data \"al\" dall'ultimo")
 
 
-def test_a_file_of_content_where_a_page_goes(sources, capsys):
-    (sources / "content" / "privacy").mkdir()
-    (sources / "content" / "privacy" / "index.html").write_text("x", encoding="utf-8")
-    (sources / "content" / "robots.txt").write_text("x", encoding="utf-8")
-    status, lines = check(sources, capsys)
+PAGE = "---\ntitolo: Prova\ndescrizione: Prova.\n---\nTesto.\n"
+RENAME_PAGE = 'cambia il nome del file o lo "slug"'
+COLLISIONS = [
+    # (file added to content/, what it holds, the error)
+    ("privacy/index.html", "x", 'content/privacy/index.html: errore: questo file finirebbe nel sito in '
+     '"privacy/index.html", ma lì c\'è già la pagina content/privacy.md: cambia il nome del file'),
+    ("robots.txt", "x", 'content/robots.txt: errore: questo file finirebbe nel sito in "robots.txt", ma lì c\'è già '
+     'il file robots.txt creato dal programma: cambia il nome del file'),
+    ("robots.txt.md", PAGE, 'content/robots.txt.md:1:1: errore: questa pagina finirebbe nel sito in '
+     '"robots.txt/index.html", dentro "robots.txt", che nel sito è già il file robots.txt creato dal programma: '
+     + RENAME_PAGE),
+    ("static/style.css.md", PAGE, 'content/static/style.css.md:1:1: errore: questa pagina finirebbe nel sito in '
+     '"static/style.css/index.html", dentro "static/style.css", che nel sito è già il file static/style.css '
+     'della cartella static/: ' + RENAME_PAGE),
+    ("static/finder.js", "x", 'content/static/finder.js: errore: questo file finirebbe nel sito in '
+     '"static/finder.js", ma lì c\'è già il file static/finder.js della cartella static/: cambia il nome del file'),
+    ("sportelli/mestieri-cremona.vcf.md", PAGE, 'content/sportelli/mestieri-cremona.vcf.md:1:1: errore: questa '
+     'pagina finirebbe nel sito in "sportelli/mestieri-cremona.vcf/index.html", dentro "sportelli/mestieri-cremona.vcf", '
+     'che nel sito è già il file sportelli/mestieri-cremona.vcf creato dal programma: ' + RENAME_PAGE),
+    ("sitemap.xml/index.md", PAGE, 'content/sitemap.xml/index.md:1:1: errore: questa pagina finirebbe nel sito in '
+     '"sitemap.xml/index.html", dentro "sitemap.xml", che nel sito è già il file sitemap.xml creato dal programma: '
+     + RENAME_PAGE),
+    ("avvisi/feed.xml", "x", 'content/avvisi/feed.xml: errore: questo file finirebbe nel sito in "avvisi/feed.xml", '
+     'ma lì c\'è già il file avvisi/feed.xml creato dal programma: cambia il nome del file'),
+    ("progetto", "x", 'content/progetto: errore: questo file finirebbe nel sito in "progetto", ma lì serve la '
+     'cartella che contiene la pagina content/progetto.md (progetto/index.html): cambia il nome del file'),
+    ("sportelli/gussola/index.html/foto.jpg", "x", 'content/sportelli/gussola/index.html/foto.jpg: errore: questo '
+     'file finirebbe nel sito in "sportelli/gussola/index.html/foto.jpg", dentro "sportelli/gussola/index.html", '
+     'che nel sito è già la pagina del comune Gussola: cambia il nome del file'),
+]
+
+
+@pytest.mark.parametrize("relative,text,message", COLLISIONS, ids=[c[0] for c in COLLISIONS])
+def test_every_output_path_is_checked_against_every_other(sources, capsys, relative, text, message):
+    """Pages, content files, static files and the files the program makes: as paths and as folders."""
+    path = sources / "content" / relative
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    status, err = run(["check", "--base-url", "https://www.example.org/"] + source_args(sources), capsys)[::2]
+    assert "Traceback" not in err
     assert status == 1
-    assert lines[:2] == [
-        "content/privacy/index.html: errore: questo file finirebbe nel sito al posto di content/privacy.md: "
-        "cambia il nome del file",
-        "content/robots.txt: errore: questo file finirebbe nel sito al posto del file robots.txt creato dal "
-        "programma: cambia il nome del file"]
+    assert err.splitlines()[0] == message
