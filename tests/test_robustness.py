@@ -4,7 +4,14 @@ files of other people in the output folder, active content in pages, a worker th
 
 from __future__ import annotations
 
+import errno
 import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -84,3 +91,225 @@ def test_a_value_never_leaves_its_script_block(sources, tmp_path, capsys, value)
     assert value in json.dumps(json.loads(finder.scripts[0][1]), ensure_ascii=False)
     assert "footer" in finder.tags
     assert not any(c in finder.scripts[0][1] for c in "<>\u2028\u2029")
+
+
+# --- Rebuilds stopped at any moment: the whole old site or the whole new one ---------------------
+
+PROJECT = Path(__file__).resolve().parent.parent
+TODAY = "2026-11-25"
+
+
+def add_pages(root: Path, count: int) -> None:
+    """Enough pages that the switch of a version takes a while."""
+    for number in range(count):
+        (root / "content" / f"pagina-{number:03}.md").write_text(
+            f"---\ntitolo: Pagina {number}\ndescrizione: Una pagina di prova.\n---\n"
+            + "Una frase breve per la prova. " * 20 + "\n", encoding="utf-8")
+
+
+def build_process(root: Path, out: Path) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, str(PROJECT / "build.py"), "build", "--out", str(out), "--jobs", "1",
+                             "--content", str(root / "content"), "--data", str(root / DATA), "--today", TODAY],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def two_versions(root: Path, tmp_path: Path, capsys) -> tuple[list[str], list[dict[str, bytes]]]:
+    """The data file in two versions that change every page, and the site each one gives."""
+    data = (root / DATA).read_text(encoding="utf-8")
+    texts = [data, data.replace("nome: Consorzio Casalasco Servizi Sociali", "nome: Consorzio Casalasco")]
+    assert texts[0] != texts[1]
+    sites = []
+    for number, text in enumerate(texts):
+        (root / DATA).write_text(text, encoding="utf-8")
+        status, _, err = run(["build", "--out", str(tmp_path / f"riferimento-{number}"), "--no-cache"]
+                             + source_args(root), capsys)
+        assert status == 0, err
+        sites.append(tree(tmp_path / f"riferimento-{number}"))
+    assert sites[0] != sites[1]
+    return texts, sites
+
+
+@pytest.mark.parametrize("how", [signal.SIGKILL, signal.SIGINT], ids=["SIGKILL", "Ctrl+C"])
+def test_a_rebuild_stopped_at_any_moment_leaves_a_whole_site(sources, tmp_path, capsys, how):
+    add_pages(sources, 150)
+    texts, sites = two_versions(sources, tmp_path, capsys)
+    out = tmp_path / "site"
+    (sources / DATA).write_text(texts[0], encoding="utf-8")
+    started = time.monotonic()
+    first = build_process(sources, out)
+    assert first.wait() == 0, first.stderr.read()
+    took = time.monotonic() - started
+    randomness = random.Random(12)
+    for attempt in range(8):
+        (sources / DATA).write_text(texts[(attempt + 1) % 2], encoding="utf-8")
+        process = build_process(sources, out)
+        time.sleep(randomness.uniform(0.5 * took, 1.1 * took))   # after start-up: rendering, then the switch
+        process.send_signal(how)
+        status = process.wait()
+        _, err = process.communicate()
+        assert "Traceback" not in err and "errore interno" not in err
+        assert status in (0, 130, -signal.SIGKILL), err
+        now = tree(out)
+        assert now in sites, f"a mixed site after a stop at attempt {attempt}"
+    (sources / DATA).write_text(texts[1], encoding="utf-8")
+    last = build_process(sources, out)
+    assert last.wait() == 0, last.stderr.read()
+    assert tree(out) == sites[1]
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".site")) == \
+        [".site.cache.sqlite", ".site.lock"]   # no next or old tree left behind
+
+
+def test_a_permission_error_while_switching_leaves_the_old_site(sources, tmp_path, capsys, monkeypatch):
+    texts, sites = two_versions(sources, tmp_path, capsys)
+    out = tmp_path / "site"
+    (sources / DATA).write_text(texts[0], encoding="utf-8")
+    assert run(["build", "--out", str(out)] + source_args(sources), capsys)[0] == 0
+    real_link = os.link
+    for fail_at in (1, 7, 30, 60):
+        calls = []
+
+        def link(*args, **kwargs):
+            calls.append(args)
+            if len(calls) == fail_at:
+                raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), args[1])
+            return real_link(*args, **kwargs)
+
+        monkeypatch.setattr(os, "link", link)
+        (sources / DATA).write_text(texts[1], encoding="utf-8")
+        status, _, err = run(["build", "--out", str(out)] + source_args(sources), capsys)
+        assert len(calls) >= fail_at   # the error did happen, while the next version was being made
+        assert status == 1
+        assert err.splitlines() == [
+            f"{out}: errore: non riesco ad aggiornare la cartella del sito (Permission denied): il sito è rimasto "
+            "com'era. Controlla lo spazio libero e i permessi, poi rilancia",
+            "Sito NON aggiornato: 1 errore, 0 avvisi."]
+        assert tree(out) == sites[0]
+        assert not (tmp_path / ".site.nuovo").exists()
+    monkeypatch.setattr(os, "link", real_link)
+    assert run(["build", "--out", str(out)] + source_args(sources), capsys)[0] == 0
+    assert tree(out) == sites[1]
+
+
+# --- One build at a time ----------------------------------------------------------------------------
+
+def test_a_second_build_waits_then_says_another_one_is_running(sources, tmp_path, capsys, monkeypatch):
+    from sitegen import output
+
+    out = tmp_path / "site"
+    assert run(["build", "--out", str(out)] + source_args(sources), capsys)[0] == 0
+    before = tree(out)
+    (sources / "content" / "privacy.md").write_text("---\ntitolo: Nuova\ndescrizione: Nuova.\n---\nTesto.\n",
+                                                    encoding="utf-8")
+    monkeypatch.setattr(output, "LOCK_WAIT", 0.5)
+    with output.build_lock(out):
+        started = time.monotonic()
+        status, _, err = run(["build", "--out", str(out)] + source_args(sources), capsys)
+        waited = time.monotonic() - started
+    assert status == 1 and waited >= 0.5
+    assert err.splitlines() == [
+        f"{out}: errore: un'altra creazione del sito sta scrivendo in questa cartella (un'anteprima, un altro "
+        "terminale o un altro lavoro automatico): aspetta che finisca, poi rilancia",
+        "Sito NON aggiornato: 1 errore, 0 avvisi."]
+    assert tree(out) == before
+    assert run(["build", "--out", str(out)] + source_args(sources), capsys)[0] == 0   # the lock is gone with it
+    assert tree(out) != before
+
+
+def test_two_builds_at_once_give_one_whole_site(sources, tmp_path, capsys):
+    add_pages(sources, 60)
+    status, _, err = run(["build", "--out", str(tmp_path / "riferimento"), "--no-cache"] + source_args(sources), capsys)
+    assert status == 0, err
+    out = tmp_path / "site"
+    for _ in range(3):
+        builds = [build_process(sources, out) for _ in range(2)]
+        results = [(b.wait(), b.communicate()[1]) for b in builds]
+        for status, err in results:
+            assert "Traceback" not in err and "errore interno" not in err
+            assert status == 0 or "un'altra creazione del sito sta scrivendo in questa cartella" in err, err
+        assert any(status == 0 for status, _ in results)
+        assert tree(out) == tree(tmp_path / "riferimento")
+
+
+# --- Files that no build wrote are never touched ---------------------------------------------------
+
+def foreign(out: Path) -> dict[str, bytes]:
+    """What a web master adds by hand: server rules, a search engine's proof, a blog."""
+    files = {".htaccess": b"Options -Indexes\n", "google1234abcd.html": b"google-site-verification\n",
+             "blog/index.html": b"<p>il blog</p>\n", "blog/.nascosto": b"x"}
+    for relative, data in files.items():
+        (out / relative).parent.mkdir(parents=True, exist_ok=True)
+        (out / relative).write_bytes(data)
+    return files
+
+
+KEPT_NOTE = "nota: file non creati dal sito, lasciati dove sono: .htaccess, blog/.nascosto, blog/index.html, " \
+            "google1234abcd.html"
+
+
+@pytest.mark.parametrize("extra", [[], ["--no-cache"], ["--strict"]], ids=["rebuild", "--no-cache", "--strict"])
+def test_files_added_by_hand_to_the_site_are_kept(sources, tmp_path, capsys, extra):
+    out = tmp_path / "site"
+    assert run(["build", "--out", str(out)] + source_args(sources), capsys)[0] == 0
+    added = foreign(out)
+    (sources / "content" / "scuola-e-lavoro.md").unlink()
+    for _ in range(2):
+        status, _, err = run(["build", "--out", str(out), *extra] + source_args(sources), capsys)
+        assert status == 0, err
+        assert err.splitlines() == [f"site: {KEPT_NOTE}"]   # the folder as the editor names it
+        assert {relative: (out / relative).read_bytes() for relative in added} == added
+        assert not (out / "scuola-e-lavoro").exists()
+
+
+def test_a_copied_marker_never_makes_other_files_ours(sources, tmp_path, capsys):
+    """cp -a and rsync -a carry the marker: the folder it lands in keeps what it had."""
+    import shutil
+
+    site = tmp_path / "site"
+    assert run(["build", "--out", str(site)] + source_args(sources), capsys)[0] == 0
+    elsewhere = tmp_path / "www"
+    elsewhere.mkdir()
+    added = foreign(elsewhere)
+    shutil.copytree(site, elsewhere, dirs_exist_ok=True)
+    (sources / "content" / "scuola-e-lavoro.md").unlink()
+    status, _, err = run(["build", "--out", str(elsewhere), "--no-cache"] + source_args(sources), capsys)
+    assert status == 0, err
+    assert {relative: (elsewhere / relative).read_bytes() for relative in added} == added
+    assert not (elsewhere / "scuola-e-lavoro").exists()
+    assert run(["build", "--out", str(tmp_path / "riferimento")] + source_args(sources), capsys)[0] == 0
+    assert {k: v for k, v in tree(elsewhere).items() if k not in added} == tree(tmp_path / "riferimento")
+
+
+def test_a_file_of_someone_else_where_the_site_now_writes_is_not_replaced(sources, tmp_path, capsys):
+    out = tmp_path / "site"
+    assert run(["build", "--out", str(out)] + source_args(sources), capsys)[0] == 0
+    (out / "nuova").mkdir()
+    (out / "nuova" / "index.html").write_bytes(b"di qualcun altro")
+    before = tree(out)
+    (sources / "content" / "nuova.md").write_text("---\ntitolo: Nuova\ndescrizione: Nuova.\n---\nTesto.\n",
+                                                  encoding="utf-8")
+    status, _, err = run(["build", "--out", str(out)] + source_args(sources), capsys)
+    assert status == 1
+    assert err.splitlines()[0] == (f"{out}/nuova/index.html: errore: questo file non è stato creato dal programma, "
+                                   "ma ora il sito ha bisogno del suo posto: spostalo o cancellalo tu, poi rilancia")
+    assert tree(out) == before
+
+
+@pytest.mark.parametrize("damage", ["a file added to the list", "an old marker without a list"])
+def test_a_marker_whose_list_does_not_hold_is_not_trusted(sources, tmp_path, capsys, damage):
+    out = tmp_path / "site"
+    assert run(["build", "--out", str(out)] + source_args(sources), capsys)[0] == 0
+    (out / "mio.html").write_bytes(b"mio")
+    marker = out / ".activitycr-site"
+    text = marker.read_bytes()
+    if damage == "a file added to the list":
+        marker.write_bytes(text + b"0123 mio.html\n")
+    else:
+        marker.write_bytes(text[: text.index(b"impronta: ") + 43])
+    before = tree(out)
+    status, _, err = run(["build", "--out", str(out)] + source_args(sources), capsys)
+    assert status == 1
+    assert err.splitlines()[0] == (
+        f"{out}: errore: il file .activitycr-site della cartella è rovinato o di una versione precedente del "
+        "programma: per sicurezza non la sostituisco. Scegli una cartella vuota o nuova, oppure svuotala tu se "
+        "sei sicuro")
+    assert tree(out) == before
