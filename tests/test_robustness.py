@@ -313,3 +313,36 @@ def test_a_marker_whose_list_does_not_hold_is_not_trusted(sources, tmp_path, cap
         "programma: per sicurezza non la sostituisco. Scegli una cartella vuota o nuova, oppure svuotala tu se "
         "sei sicuro")
     assert tree(out) == before
+
+
+# --- A worker process that dies ----------------------------------------------------------------------
+
+WORKER_DIED = ("build.py: errore: un processo di lavoro è terminato in modo inatteso (forse la memoria non bastava, "
+               "o è stato fermato da fuori): il sito è rimasto com'era. Rilancia; se succede ancora, rilancia con "
+               "--jobs 1")
+
+
+def test_a_killed_worker_stops_the_build_with_a_message(sources, tmp_path, capsys, monkeypatch):
+    """As the kernel's OOM killer would: SIGKILL to a worker in the middle of rendering."""
+    from sitegen import parallel, pipeline
+
+    monkeypatch.setattr(parallel, "MIN_ITEMS", 1)
+    out = tmp_path / "site"
+    assert run(["build", "--out", str(out), "--jobs", "2"] + source_args(sources), capsys)[0] == 0
+    before = tree(out)
+    parent = os.getpid()
+    real_render = pipeline.render_output
+
+    def render_or_die(env, site, output, *args):
+        if output.dest == "privacy/index.html" and os.getpid() != parent:
+            os.kill(os.getpid(), signal.SIGKILL)
+        return real_render(env, site, output, *args)
+
+    monkeypatch.setattr(pipeline, "render_output", render_or_die)
+    edit(sources / DATA, "nome: Consorzio Casalasco Servizi Sociali", "nome: Consorzio Casalasco")
+    started = time.monotonic()
+    status, _, err = run(["build", "--out", str(out), "--jobs", "2"] + source_args(sources), capsys)
+    assert time.monotonic() - started < 60   # no hang
+    assert status == 1
+    assert err.splitlines() == [WORKER_DIED, "Sito NON aggiornato: 1 errore, 0 avvisi."]
+    assert tree(out) == before
