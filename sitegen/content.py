@@ -15,7 +15,7 @@ import markdown
 
 from .digest import code_key, digest
 from .errors import Problem, Report
-from .markup import new_markdown
+from .markup import Active, active_content, new_markdown
 from .parallel import run_chunks
 from .readability import gulpease
 from .yamlnodes import Where, compose
@@ -171,6 +171,7 @@ def read_page(path: Path, source: str, display: str, converter: markdown.Markdow
         return None
     converter.reset()
     body_html = converter.convert(body)
+    report_active_content(raw, body, body_line, active_content(body_html, "<" in body), display, report)
     lines = raw.split("\n")
     links = tuple((value, link_line(lines, body_line, value))
                   for value in (html.unescape(m["value"]) for m in LINK_ATTR_RE.finditer(body_html)))
@@ -178,6 +179,41 @@ def read_page(path: Path, source: str, display: str, converter: markdown.Markdow
                 digest=digest(code_key(), display, data), links=links,
                 anchors=anchors_of(body_html), readability=gulpease(body_html), **fields)
     return page, body_html
+
+
+MAX_ACTIVE_REPORTED = 20   # a pasted web page may hold hundreds: the first ones tell what to do
+
+
+def report_active_content(raw: str, body: str, body_line: int, found: list[Active], display: str,
+                          report: Report) -> None:
+    """An error for each active thing of the body, at the line and column where it is written
+    (searched in the source in order; the body's first line when the Markdown made it)."""
+    if not found:
+        return
+    lowered = raw.lower()
+    start = len(raw) - len(body)   # where the body begins
+    cursor = start
+    for item in found[:MAX_ACTIVE_REPORTED]:
+        position = find_first(lowered, item.needles, cursor, start)
+        if position < 0:
+            report.error(display, body_line, 1, item.message)
+            continue
+        line_start = lowered.rfind("\n", 0, position) + 1
+        report.error(display, lowered.count("\n", 0, position) + 1, position - line_start + 1, item.message)
+        cursor = position + 1
+
+
+def find_first(text: str, needles: tuple[str, ...], cursor: int, start: int) -> int:
+    """Where the first of `needles` that the text holds is, after `cursor` if it is there, else
+    anywhere after `start`; -1 if none is."""
+    for needle in needles:
+        needle = needle.lower()
+        position = text.find(needle, cursor)
+        if position < 0:
+            position = text.find(needle, start)
+        if position >= 0:
+            return position
+    return -1
 
 
 def anchors_of(body_html: str) -> frozenset[str]:

@@ -14,6 +14,7 @@ from .contacts import Comune, Contacts, Mode
 from .depends import WalkedThrough
 from .content import LINK_ATTR_RE, Asset, Page, resolve
 from .errors import Report
+from .markup import active_scheme
 
 FINDER_DIR = "sportelli"
 SCHEME_RE = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
@@ -293,7 +294,7 @@ def link_target(page: Page, dest: str, value: str, line: int, dests: dict[str, s
     """The site path a link in a page body leads to; None for links to leave as written
     (other sites, e-mail, phone) and for broken ones, which are reported."""
     display = f"{content}/{page.source}"
-    if SCHEME_RE.match(value) or value.startswith("//"):
+    if SCHEME_RE.match(value) or value.startswith("//") or active_scheme(value):   # the last: reported when read
         return None
     if value.startswith("/"):
         report.error(display, line, 0, f"il collegamento \"{value}\" inizia con '/': "

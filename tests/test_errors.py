@@ -344,3 +344,51 @@ def test_every_output_path_is_checked_against_every_other(sources, capsys, relat
     assert "Traceback" not in err
     assert status == 1
     assert err.splitlines()[0] == message
+
+
+SCRIPT_TAG = ("la pagina contiene l'elemento HTML <{}>, che il sito non pubblica: le pagine non possono eseguire "
+              "codice né cambiare lo stile (le regole di sicurezza del sito lo bloccano). Toglilo e scrivi il "
+              "contenuto in Markdown semplice")
+EVENT = ('l\'attributo HTML "{}" fa eseguire codice, che il sito non pubblica: toglilo; per un collegamento '
+         "scrivi [testo](https://...)")
+STYLE = ('l\'attributo HTML "{}" non è permesso: l\'aspetto delle pagine viene dal foglio di stile del sito. '
+         "Toglilo e scrivi il contenuto in Markdown semplice")
+SCHEME = ('il collegamento "{}" inizia con "{}", che il sito non pubblica: scrivi un indirizzo che inizia con '
+          "https://, mailto: o tel:, oppure il nome di una pagina .md")
+ACTIVE_CASES = [
+    # (the body's second line, column, message)
+    ("Testo <script>alert(1)</script>.", 7, SCRIPT_TAG.format("script")),
+    ("<SCRIPT SRC=https://example.org/x.js></SCRIPT>", 1, SCRIPT_TAG.format("script")),
+    ('<iframe src="https://example.org"></iframe>', 1, SCRIPT_TAG.format("iframe")),
+    ("<style>body { display: none }</style>", 1, SCRIPT_TAG.format("style")),
+    ('<object data="x.swf"></object>', 1, SCRIPT_TAG.format("object")),
+    ('Un <svg onload="alert(1)"></svg>', 4, SCRIPT_TAG.format("svg")),
+    ('Foto <img src="https://example.org/a.png" alt="a" OnError="alert(1)">', 6, EVENT.format("onerror")),
+    ('<p onclick="alert(1)">clic</p>', 1, EVENT.format("onclick")),
+    ('<span style="color: red">rosso</span>', 1, STYLE.format("style")),
+    ("[clic](javascript:alert(1))", 8, SCHEME.format("javascript:alert(1)", "javascript:")),
+    ("[clic](JaVaScRiPt:alert(1))", 8, SCHEME.format("JaVaScRiPt:alert(1)", "javascript:")),
+    ("Vedi [qui](vbscript:msgbox) ora", 12, SCHEME.format("vbscript:msgbox", "vbscript:")),
+    ("![x](data:image/png;base64,AAAA)", 6, SCHEME.format("data:image/png;base64,AAAA", "data:")),
+    ('<a href="&#106;avascript:alert(1)">x</a>', 1, SCHEME.format("javascript:alert(1)", "javascript:")),
+    ('<a href=" java&#x09;script:alert(1)">x</a>', 1, SCHEME.format(" java\tscript:alert(1)", "javascript:")),
+]
+
+
+@pytest.mark.parametrize("line,col,message", ACTIVE_CASES, ids=[c[0] for c in ACTIVE_CASES])
+def test_active_content_is_refused_where_it_is_written(sources, capsys, line, col, message):
+    (sources / "content" / "prova.md").write_text(f"---\ntitolo: Prova\ndescrizione: Prova.\n---\nTesto.\n{line}\n",
+                                                  encoding="utf-8")
+    status, lines = check(sources, capsys)
+    assert status == 1
+    assert lines == [f"content/prova.md:6:{col}: errore: {message}", "Controllo fallito: 1 errore, 0 avvisi."]
+
+
+@pytest.mark.parametrize("line", ["`<script>alert(1)</script>` è codice, mostrato come testo.",
+                                  "    <iframe src=x></iframe>", "[scrivici](mailto:a@b.it) o [chiama](tel:+39037540200)",
+                                  "Una parola come onda o stile, e <https://example.org>."])
+def test_code_and_plain_links_are_not_active_content(sources, capsys, line):
+    (sources / "content" / "prova.md").write_text(f"---\ntitolo: Prova\ndescrizione: Prova.\n---\nTesto.\n\n{line}\n",
+                                                  encoding="utf-8")
+    status, lines = check(sources, capsys)
+    assert status == 0, lines
