@@ -8,13 +8,14 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+import errno
 import html
 import os
 
 import markdown
 
 from .digest import code_key, digest
-from .errors import Problem, Report
+from .errors import Problem, Report, fail
 from .markup import Active, active_content, new_markdown
 from .parallel import run_chunks
 from .readability import gulpease
@@ -90,7 +91,7 @@ def read_pages(content_dir: Path, report: Report, display_root: str = "content",
     is the one the cache has is not read again; the others are converted in `jobs` processes."""
     cache = cache or PageCache()
     files, assets = [], []
-    for source, path in walk(content_dir):
+    for source, path in walk(content_dir, display_root):
         if source.endswith(".md"):
             files.append((source, path))
         else:
@@ -111,24 +112,53 @@ def read_pages(content_dir: Path, report: Report, display_root: str = "content",
     return ordered, assets
 
 
-def walk(top: Path) -> list[tuple[str, str]]:
+def walk(top: Path, display_root: str = "content") -> list[tuple[str, str]]:
     """Every file under `top` as (path from top with "/", path), sorted; hidden names skipped.
-    os.scandir: a site of 10,000 pages is listed in milliseconds."""
+    os.scandir: a site of 10,000 pages is listed in milliseconds. A symbolic link is followed
+    only inside `top`: one that leads out would publish a file from outside the project, one
+    that leads back to a folder above it would never end."""
     found: list[tuple[str, str]] = []
+    root = os.path.realpath(top)
 
-    def visit(folder: str, prefix: str) -> None:
+    def visit(folder: str, prefix: str, above: frozenset[str]) -> None:
         with os.scandir(folder) as entries:
             for entry in entries:
                 if entry.name.startswith("."):
                     continue
+                relative = prefix + entry.name
+                if entry.is_symlink():
+                    check_link(entry.path, f"{display_root}/{relative}", root, display_root)
                 if entry.is_dir():
-                    visit(entry.path, f"{prefix}{entry.name}/")
+                    real = os.path.realpath(entry.path)
+                    if real in above:
+                        raise fail(f"{display_root}/{relative}", 0, 0, LINK_LOOP)
+                    visit(entry.path, f"{relative}/", above | {real})
                 elif entry.is_file():
-                    found.append((prefix + entry.name, entry.path))
+                    found.append((relative, entry.path))
 
     if top.is_dir():
-        visit(str(top), "")
+        visit(str(top), "", frozenset({root}))
     return sorted(found, key=lambda item: item[0].split("/"))   # folder by folder, as paths sort
+
+
+LINK_LOOP = ("questo collegamento (symlink) rimanda a una cartella che lo contiene, o a sé stesso: "
+             "leggerlo non finirebbe mai. Toglilo")
+
+
+def check_link(path: str, display: str, root: str, display_root: str) -> None:
+    """Refuse a symbolic link that is broken, goes round in a circle or leads out of `root`."""
+    try:
+        os.stat(path)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise fail(display, 0, 0, LINK_LOOP) from None
+        raise fail(display, 0, 0, "questo collegamento (symlink) porta a un file che non esiste: "
+                   "correggilo o toglilo") from None
+    target = os.path.realpath(path)
+    if os.path.commonpath([root, target]) != root:
+        raise fail(display, 0, 0, f"questo collegamento (symlink) porta a {target}, fuori dalla cartella "
+                   f"{display_root}/: il sito pubblicherebbe un file che non fa parte del progetto. "
+                   f"Copia il file dentro {display_root}/ oppure togli il collegamento")
 
 
 def stamp_of(path: str | Path) -> tuple[int, int, int, int]:
@@ -154,7 +184,12 @@ def _read_chunk(items: list[tuple[str, str, str]]) -> list[Read]:
 
 def read_page(path: Path, source: str, display: str, converter: markdown.Markdown,
               report: Report) -> tuple[Page, str] | None:
-    data = path.read_bytes()
+    try:
+        data = path.read_bytes()
+    except OSError as exc:   # removed while the build ran, or not readable by whoever builds
+        report.error(display, 0, 0, f"non riesco a leggere il file ({exc.strerror}): controlla che esista "
+                     "e che chi crea il sito abbia il permesso di leggerlo")
+        return None
     try:
         raw = data.decode("utf-8")
     except UnicodeDecodeError as exc:

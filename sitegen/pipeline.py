@@ -135,7 +135,7 @@ def site_key(site: Site, templates: str) -> str:
 
 def templates_fingerprint(options: Options) -> str:
     parts = []
-    for relative, path in walk(options.templates):   # hidden files (editors' swap files) left out
+    for relative, path in walk(options.templates, options.display(options.templates)):   # hidden files (editors' swap files) left out
         parts += [relative, Path(path).read_bytes()]
     return digest(*parts)
 

@@ -392,3 +392,61 @@ def test_code_and_plain_links_are_not_active_content(sources, capsys, line):
                                                   encoding="utf-8")
     status, lines = check(sources, capsys)
     assert status == 0, lines
+
+
+LINK_LOOP = ("questo collegamento (symlink) rimanda a una cartella che lo contiene, o a sé stesso: leggerlo non "
+             "finirebbe mai. Toglilo")
+
+
+def outside_message(target: Path) -> str:
+    return (f"questo collegamento (symlink) porta a {target}, fuori dalla cartella content/: il sito pubblicherebbe "
+            "un file che non fa parte del progetto. Copia il file dentro content/ oppure togli il collegamento")
+
+
+SYMLINKS = {
+    # name in content/ -> (where it points, relative to the scratch project; the message)
+    "segreto.txt": ("segreto.txt", lambda root: outside_message(root / "segreto.txt")),
+    "dati": ("data", lambda root: outside_message(root / "data")),
+    "pagina-fuori.md": ("fuori.md", lambda root: outside_message(root / "fuori.md")),
+    "giro": ("content", lambda root: LINK_LOOP),
+    "avvisi/ancora": ("content/avvisi", lambda root: LINK_LOOP),
+    "se-stesso": ("content/se-stesso", lambda root: LINK_LOOP),
+    "rotto.md": ("content/non-esiste.md", lambda root: "questo collegamento (symlink) porta a un file che non "
+                 "esiste: correggilo o toglilo"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(SYMLINKS))
+def test_symlinks_out_of_content_and_loops_are_refused(sources, capsys, name):
+    (sources / "segreto.txt").write_text("password", encoding="utf-8")
+    (sources / "fuori.md").write_text("---\ntitolo: Fuori\ndescrizione: Fuori.\n---\nTesto.\n", encoding="utf-8")
+    target, message = SYMLINKS[name]
+    (sources / "content" / name).symlink_to(sources / target)
+    status, lines = check(sources, capsys)
+    assert status == 1
+    assert lines == [f"content/{name}: errore: {message(sources)}", "Controllo fallito: 1 errore, 0 avvisi."]
+
+
+def test_a_symlink_inside_content_is_followed(sources, tmp_path, capsys):
+    (sources / "content" / "orari.txt").write_text("9-12", encoding="utf-8")
+    (sources / "content" / "orari-copia.txt").symlink_to(sources / "content" / "orari.txt")
+    status, _, err = run(["build", "--out", str(tmp_path / "site")] + source_args(sources), capsys)
+    assert status == 0, err
+    assert (tmp_path / "site" / "orari-copia.txt").read_text(encoding="utf-8") == "9-12"
+
+
+def test_an_unreadable_page(sources, capsys, monkeypatch):
+    """As for a file whose permissions keep the builder out (tests run as root, who reads anything)."""
+    real = Path.read_bytes
+    locked = sources / "content" / "privacy.md"
+
+    def read_bytes(path):
+        if path == locked:
+            raise PermissionError(13, "Permission denied")
+        return real(path)
+
+    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    status, lines = check(sources, capsys)
+    assert status == 1
+    assert lines[0] == ("content/privacy.md: errore: non riesco a leggere il file (Permission denied): controlla "
+                        "che esista e che chi crea il sito abbia il permesso di leggerlo")
