@@ -160,7 +160,9 @@ class BuildCache(PageCache):
                 self.data_stamp = tuple(marshal.loads(state["data_stamp"]))
                 self.saved_bodies = set(marshal.loads(state["bodies"]))
                 self.saved_contacts = state.get("contacts")
-        except (sqlite3.Error, KeyError, ValueError, EOFError, TypeError):
+                if not well_formed(self.outputs, self.data_stamp, self.saved_bodies, self.readings):
+                    raise TypeError("a cache of another shape")   # edited, or written by hand
+        except (sqlite3.Error, KeyError, ValueError, EOFError, TypeError, AttributeError, IndexError):
             self.readings, self.packed, self.outputs, self.saved_bodies = {}, {}, {}, set()
             self.data_stamp = None
             self.saved_contacts = None
@@ -200,6 +202,28 @@ class BuildCache(PageCache):
             db.executemany("INSERT OR REPLACE INTO state VALUES (?, ?)", state.items())
         self.bodies = {}
         self.contacts_changed = False
+
+
+def well_formed(outputs, data_stamp, bodies, readings) -> bool:
+    """Whether what the cache holds has the shape this version writes: a file with the right
+    version key may still have been edited, and a wrong shape would stop the build."""
+    def record(value) -> bool:
+        return (isinstance(value, tuple) and len(value) == 4 and isinstance(value[0], str)
+                and isinstance(value[1], str) and (value[2] is None or isinstance(value[2], str))
+                and isinstance(value[3], tuple))
+
+    def reading(read) -> bool:
+        page = read.page
+        return (isinstance(read.display, str) and all(isinstance(n, int) for n in read.stamp)
+                and (page is None or (all(isinstance(getattr(page, name), str) for name in TEXT_FIELDS)
+                                      and isinstance(page.links, tuple) and isinstance(page.body_line, int))))
+
+    return (isinstance(outputs, dict) and all(isinstance(k, str) and record(v) for k, v in outputs.items())
+            and all(isinstance(n, int) for n in data_stamp) and all(isinstance(d, str) for d in bodies)
+            and all(isinstance(s, str) and reading(r) for s, r in readings.items()))
+
+
+TEXT_FIELDS = ("source", "title", "description", "kind", "digest")
 
 
 class ContactsUnpickler(pickle.Unpickler):

@@ -47,6 +47,7 @@ class Page:
     links: tuple[tuple[str, int], ...]   # every href and src of the body, with the line it is written on
     anchors: frozenset[str]  # the ids of the body, which links may point at ("#chi-puo")
     readability: int | None  # Gulpease index of the body
+    date_line: int = 0       # the line of its "data:", for messages about the date
 
     @property
     def is_notice(self) -> bool:
@@ -205,11 +206,19 @@ def read_page(path: Path, source: str, display: str, converter: markdown.Markdow
     if fields is None:
         return None
     converter.reset()
-    body_html = converter.convert(body)
+    try:
+        body_html = converter.convert(body)
+    except RecursionError:   # Python-Markdown nests a call per level of list or quote
+        report.error(display, body_line, 1, "il testo ha troppi livelli uno dentro l'altro (elenchi o citazioni "
+                     "con rientri sempre più profondi): usa al massimo pochi livelli")
+        return None
     report_active_content(raw, body, body_line, active_content(body_html, "<" in body), display, report)
     lines = raw.split("\n")
     links = tuple((value, link_line(lines, body_line, value))
                   for value in (html.unescape(m["value"]) for m in LINK_ATTR_RE.finditer(body_html)))
+    if not body.strip():
+        report.warning(display, body_line - 1, 1, "la pagina non ha testo dopo l'intestazione: scrivilo sotto "
+                       "la seconda riga '---'")
     page = Page(source=source, body_line=body_line, text_line=body_line + len(body) - len(body.lstrip("\n")),
                 digest=digest(code_key(), display, data), links=links,
                 anchors=anchors_of(body_html), readability=gulpease(body_html), **fields)
@@ -297,7 +306,7 @@ def read_front_matter(front: str, source: str, display: str, report: Report) -> 
     result = {
         "title": where.text(fields.get("titolo"), "il titolo"),
         "description": where.text(fields.get("descrizione"), "la descrizione"),
-        "kind": "pagina", "menu": None, "date": None, "slug": None,
+        "kind": "pagina", "menu": None, "date": None, "slug": None, "date_line": 0,
     }
     if "tipo" in fields:
         kind = where.text(fields["tipo"], "il tipo")
@@ -306,11 +315,13 @@ def read_front_matter(front: str, source: str, display: str, report: Report) -> 
         result["kind"] = kind
     if "menu" in fields:
         menu = where.text(fields["menu"], "la posizione nel menu")
-        if menu and not menu.isdigit():
+        whole = bool(menu) and menu.isascii() and menu.isdigit()   # "²" and "٣" are digits to str.isdigit
+        if menu and not whole:
             where.error(fields["menu"], f"\"menu\" deve essere un numero intero (1, 2, 3...), non \"{menu}\"")
-        result["menu"] = int(menu) if menu and menu.isdigit() else None
+        result["menu"] = int(menu) if whole else None
     if "data" in fields:
         result["date"] = where.date(fields["data"], "la data")
+        result["date_line"] = fields["data"].start_mark.line + 1
     elif is_notice_source(source):
         report.error(display, 1, 1, "un avviso deve avere la \"data:\" nell'intestazione (per esempio data: 2021-01-11)")
     if "slug" in fields:

@@ -156,9 +156,16 @@ class SiteWriter:
         if self.unchanged(relative, safe_target(self.out, relative), data, fingerprint):
             return fingerprint, False
         target = safe_target(self.next, relative)
-        self.make_folder(target.parent)
-        target.write_bytes(data)
+        try:
+            self.make_folder(target.parent)
+            target.write_bytes(data)
+        except OSError as exc:   # a full disk, most likely
+            raise self.not_updated(exc) from None
         return fingerprint, True
+
+    def not_updated(self, exc: OSError):
+        return fail(str(self.out), 0, 0, f"non riesco ad aggiornare la cartella del sito ({exc.strerror}): "
+                    "il sito è rimasto com'era. Controlla lo spazio libero e i permessi, poi rilancia")
 
     def unchanged(self, relative: str, current: Path, data: bytes, fingerprint: str) -> bool:
         if relative not in self.ours:
@@ -180,8 +187,7 @@ class SiteWriter:
             (self.next / MARKER).write_bytes(marker_text(manifest))
             self.switch()
         except OSError as exc:
-            raise fail(str(self.out), 0, 0, f"non riesco ad aggiornare la cartella del sito ({exc.strerror}): "
-                       "il sito è rimasto com'era. Controlla lo spazio libero e i permessi, poi rilancia") from None
+            raise self.not_updated(exc) from None
         shutil.rmtree(self.next, ignore_errors=True)   # the old version, now
 
     def link_unchanged(self, manifest: dict[str, str], changed: set[str]) -> None:

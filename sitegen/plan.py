@@ -153,6 +153,7 @@ def plan_site(pages: list[Page], assets: list[Asset], contacts: Contacts, today:
                for p in pages]
     outputs += [comune_output(c, comune_dest(finder, c), contacts.source) for c in contacts.comuni]
     check_unique_dests(outputs, report)
+    check_notice_dates(pages, today, report, content)
     feed = feed_path(pages, dests) if base_url else None
     made = ({vcard_path(finder, desk) for desk in contacts.desks} | {"robots.txt", "sitemap.xml"}
             | ({feed} if feed else set()))
@@ -196,6 +197,16 @@ def comune_output(comune: Comune, dest: str, source: str) -> Output:
         title=f"Sportello lavoro per {comune.name}",
         description=f"Chi cerca lavoro a {comune.name} può chiedere aiuto gratis allo {desk.name}: "
                     f"telefono, email e come prendere appuntamento.")
+
+
+def check_notice_dates(pages: list[Page], today: date, report: Report, content: str) -> None:
+    """A notice dated after the day of the build is most likely a wrong year: it would lead the
+    list and the feed until that day comes."""
+    for page in pages:
+        if page.is_notice and page.date and page.date > today:
+            report.warning(f"{content}/{page.source}", page.date_line, 1, f"la data dell'avviso, {page.date}, viene "
+                           f"dopo il giorno della pubblicazione ({today}): controlla l'anno. Per annunciare "
+                           "qualcosa che succederà, metti la data di oggi e scrivi nel testo quando succede")
 
 
 def check_unique_dests(outputs: list[Output], report: Report) -> None:

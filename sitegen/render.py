@@ -166,6 +166,10 @@ def render_output(env: jinja2.Environment, site: Site, output: Output, templates
                    f"il modello \"{exc.name}\" incluso qui non esiste in {templates_display}/") from None
     except BuildFailed:
         raise
+    except OSError as exc:   # a template the builder may not read, or a folder where a file should be
+        name = Path(exc.filename).name if exc.filename else output.template
+        raise fail(f"{templates_display}/{name}", 0, 0, f"non riesco a leggere il modello ({exc.strerror}): "
+                   "controlla che sia un file e che chi crea il sito abbia il permesso di leggerlo") from None
     except Exception as exc:  # any other failure inside a template: point at the template line
         name, line = _template_frame(exc, env)
         message = str(exc)

@@ -92,7 +92,11 @@ class Where:
             return None
         children: dict[str, yaml.Node] = {}
         for key_node, value_node in node.value:
-            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else ""
+            if not isinstance(key_node, yaml.ScalarNode):
+                self.error(key_node, f"il nome di un campo deve essere una parola, non un elenco ({what}): "
+                           "scrivi 'nome: valore', e metti tra virgolette un valore che inizia con [ o {")
+                continue
+            key = key_node.value
             if key in children:
                 self.error(key_node, f"il campo \"{key}\" è ripetuto ({what}; c'è già alla riga "
                            f"{position(children[key])[0]}): tienine uno solo")

@@ -450,3 +450,66 @@ def test_an_unreadable_page(sources, capsys, monkeypatch):
     assert status == 1
     assert lines[0] == ("content/privacy.md: errore: non riesco a leggere il file (Permission denied): controlla "
                         "che esista e che chi crea il sito abbia il permesso di leggerlo")
+
+
+# Mistakes that once ended in "errore interno", in English, without a line, or were accepted in
+# silence: (file to write or edit, old text or None for a new file, new text, the first line printed).
+HEAD = "---\ntitolo: Prova\ndescrizione: Prova.\n"
+MINOR_CASES = {
+    "superscript digits as the menu position": (
+        "content/prova.md", None, HEAD + "menu: ²\n---\nTesto.\n",
+        'content/prova.md:4:7: errore: "menu" deve essere un numero intero (1, 2, 3...), non "²"'),
+    "a list as a field name in a page": (
+        "content/prova.md", None, HEAD + "[a, b]: x\n---\nTesto.\n",
+        "content/prova.md:4:1: errore: il nome di un campo deve essere una parola, non un elenco (l'intestazione): "
+        "scrivi 'nome: valore', e metti tra virgolette un valore che inizia con [ o {"),
+    "a list as a field name in the data": (
+        DATA, "  nome: Consorzio Casalasco Servizi Sociali\n",
+        "  nome: Consorzio Casalasco Servizi Sociali\n  ? [a, b]\n  : x\n",
+        'data/contacts.yaml:19:5: errore: il nome di un campo deve essere una parola, non un elenco ("consorzio"): '
+        "scrivi 'nome: valore', e metti tra virgolette un valore che inizia con [ o {"),
+    "300 levels of nested lists": (
+        "content/prova.md", None, HEAD + "---\n" + "".join("    " * i + "- x\n" for i in range(300)),
+        "content/prova.md:5:1: errore: il testo ha troppi livelli uno dentro l'altro (elenchi o citazioni con "
+        "rientri sempre più profondi): usa al massimo pochi livelli"),
+    "300 levels of nested lists in the data": (
+        DATA, "  nome: Consorzio Casalasco Servizi Sociali\n", "  nome: " + "[" * 300 + "]" * 300 + "\n",
+        "data/contacts.yaml:18:9: errore: il nome del consorzio deve essere un valore semplice, non un elenco"),
+    "a page without text": (
+        "content/prova.md", None, HEAD + "---\n\n",
+        "content/prova.md:4:1: avviso: la pagina non ha testo dopo l'intestazione: scrivilo sotto la seconda riga '---'"),
+    "a notice dated in the future": (
+        "content/avvisi/futuro.md", None, HEAD + "data: 2030-01-01\n---\nTesto.\n",
+        "content/avvisi/futuro.md:4:1: avviso: la data dell'avviso, 2030-01-01, viene dopo il giorno della "
+        "pubblicazione (2026-11-25): controlla l'anno. Per annunciare qualcosa che succederà, metti la data di "
+        "oggi e scrivi nel testo quando succede"),
+    "a phone written with the letter O": (
+        DATA, 'telefono: "0375 40200"', 'telefono: "O375 4O200"',
+        'data/contacts.yaml:41:15: errore: il telefono "O375 4O200" non sembra un numero italiano (che inizia con 0, '
+        'per esempio "0375 40200"; un interno si scrive "int. 1"); hai scritto la lettera O al posto dello zero?'),
+    "one frazione under two comuni": (
+        DATA, "      - Romprezzagno\n", "      - Romprezzagno\n      - villanova\n",
+        'data/contacts.yaml:142:9: avviso: la frazione "villanova" è già elencata nel comune Rivarolo del Re ed '
+        "Uniti (riga 124): chi la cerca troverebbe due comuni. Tienila in un comune solo"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(MINOR_CASES))
+def test_every_mistake_gets_its_message(sources, capsys, case):
+    relative, old, new, message = MINOR_CASES[case]
+    if old is None:
+        (sources / relative).write_text(new, encoding="utf-8")
+    else:
+        edit(sources, relative, old, new)
+    status, lines = check(sources, capsys)
+    assert "errore interno" not in "\n".join(lines)
+    assert status == (1 if ": errore: " in message else 0)
+    assert lines[0] == message
+
+
+def test_a_source_date_epoch_past_the_year_9999(sources, capsys, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "99999999999999999")
+    status, _, err = run(["check", "--content", str(sources / "content"), "--data", str(sources / DATA)], capsys)
+    assert status == 1
+    assert err.splitlines() == ['SOURCE_DATE_EPOCH: errore: "99999999999999999" è troppo grande per essere una data: '
+                                "togli la variabile o usa --today AAAA-MM-GG"]

@@ -165,7 +165,9 @@ def test_a_permission_error_while_switching_leaves_the_old_site(sources, tmp_pat
     (sources / DATA).write_text(texts[0], encoding="utf-8")
     assert run(["build", "--out", str(out)] + source_args(sources), capsys)[0] == 0
     real_link = os.link
-    for fail_at in (1, 7, 30, 60):
+    unchanged = sum(1 for name, data in sites[1].items() if sites[0].get(name) == data) - 1   # the marker differs
+    assert unchanged > 2
+    for fail_at in sorted({1, unchanged // 2, unchanged}):   # each linked into the next version
         calls = []
 
         def link(*args, **kwargs):
@@ -345,4 +347,53 @@ def test_a_killed_worker_stops_the_build_with_a_message(sources, tmp_path, capsy
     assert time.monotonic() - started < 60   # no hang
     assert status == 1
     assert err.splitlines() == [WORKER_DIED, "Sito NON aggiornato: 1 errore, 0 avvisi."]
+    assert tree(out) == before
+
+
+# --- A cache of another shape, a full disk ---------------------------------------------------------
+
+@pytest.mark.parametrize("name,value", [
+    ("outputs", {"index.html": ("chiave",)}),
+    ("outputs", ["index.html"]),
+    ("data_stamp", ("uno", "due")),
+    ("readings", [("privacy.md", "content/privacy.md", (1, 2), ("privacy.md",) + (None,) * 13, ())]),
+    ("bodies", [1, 2, 3]),
+], ids=["short record", "a list of outputs", "a stamp of words", "a page of nothing", "numbered bodies"])
+def test_a_well_formed_cache_of_another_shape_means_a_full_build(sources, tmp_path, capsys, name, value):
+    import marshal
+    import sqlite3
+
+    out = tmp_path / "site"
+    status, _, err = run(["build", "--out", str(out)] + source_args(sources), capsys)
+    assert status == 0, err
+    with sqlite3.connect(tmp_path / ".site.cache.sqlite") as db:
+        db.execute("UPDATE state SET value = ? WHERE name = ?", (marshal.dumps(value), name))
+        assert db.total_changes == 1
+    edit(sources / "content" / "privacy.md", "cookie", "biscotti")
+    status, _, err = run(["build", "--out", str(out)] + source_args(sources), capsys)
+    assert status == 0, err
+    reference = tmp_path / "riferimento"
+    assert run(["build", "--out", str(reference), "--no-cache"] + source_args(sources), capsys)[0] == 0
+    assert tree(out) == tree(reference)
+
+
+def test_a_full_disk_while_writing_the_next_version(sources, tmp_path, capsys, monkeypatch):
+    out = tmp_path / "site"
+    assert run(["build", "--out", str(out)] + source_args(sources), capsys)[0] == 0
+    before = tree(out)
+    real = Path.write_bytes
+
+    def write_bytes(path, data):
+        if ".site.nuovo" in path.parts:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))
+        return real(path, data)
+
+    monkeypatch.setattr(Path, "write_bytes", write_bytes)
+    edit(sources / "content" / "privacy.md", "cookie", "biscotti")
+    status, _, err = run(["build", "--out", str(out)] + source_args(sources), capsys)
+    assert status == 1
+    assert err.splitlines() == [
+        f"{out}: errore: non riesco ad aggiornare la cartella del sito (No space left on device): il sito è rimasto "
+        "com'era. Controlla lo spazio libero e i permessi, poi rilancia",
+        "Sito NON aggiornato: 1 errore, 0 avvisi."]
     assert tree(out) == before
