@@ -205,6 +205,12 @@ def read_page(path: Path, source: str, display: str, converter: markdown.Markdow
     fields = read_front_matter(front, source, display, report)
     if fields is None:
         return None
+    long_block = first_long_paragraph(body)
+    if long_block is not None:
+        limit = f"{MAX_PARAGRAPH:_}".replace("_", ".")   # Italian thousands
+        report.error(display, body_line + long_block, 1, f"questo paragrafo è lunghissimo (più di {limit} "
+                     "caratteri senza una riga vuota): dividilo in paragrafi più brevi, separati da una riga vuota")
+        return None
     converter.reset()
     try:
         body_html = converter.convert(body)
@@ -223,6 +229,29 @@ def read_page(path: Path, source: str, display: str, converter: markdown.Markdow
                 digest=digest(code_key(), display, data), links=links,
                 anchors=anchors_of(body_html), readability=gulpease(body_html), **fields)
     return page, body_html
+
+
+# Python-Markdown rebuilds a paragraph's text once per link or emphasis in it: the time grows with
+# the square of its length (50,000 links in one paragraph took 15 s, 5,000 take a tenth of one).
+# A table's rows are handled one by one, so a long table stays linear and is not limited.
+MAX_PARAGRAPH = 100_000
+
+
+def first_long_paragraph(body: str) -> int | None:
+    """The line (from the body's first, counted from 0) of the first paragraph longer than
+    MAX_PARAGRAPH characters that is not a table; None if there is none."""
+    if len(body) <= MAX_PARAGRAPH:
+        return None
+    start, size, table = 0, 0, True
+    for number, line in enumerate(body.split("\n")):
+        if not line.strip():
+            start, size, table = number + 1, 0, True
+            continue
+        size += len(line) + 1
+        table = table and line.lstrip().startswith("|")
+        if size > MAX_PARAGRAPH and not table:
+            return start
+    return None
 
 
 MAX_ACTIVE_REPORTED = 20   # a pasted web page may hold hundreds: the first ones tell what to do

@@ -39,6 +39,12 @@ def compose(text: str, path: str, report: Report) -> yaml.Node | None:
         report.error(path, line, col, f"il testo non è YAML valido ({_explain(exc)}): "
                      "controlla rientri, due punti e virgolette su questa riga e su quella prima")
         return None
+    except yaml.reader.ReaderError as exc:   # a control character, pasted from another program
+        before = text[: exc.position]
+        line = before.count("\n") + 1
+        report.error(path, line, exc.position - before.rfind("\n"), f"c'è un carattere invisibile di controllo "
+                     f"(codice {exc.character:#06x}) in questo punto: cancellalo, o riscrivi la riga a mano")
+        return None
     except yaml.YAMLError as exc:
         report.error(path, 0, 0, f"il testo non è YAML valido ({exc})")
         return None

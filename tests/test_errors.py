@@ -487,6 +487,14 @@ MINOR_CASES = {
         DATA, 'telefono: "0375 40200"', 'telefono: "O375 4O200"',
         'data/contacts.yaml:41:15: errore: il telefono "O375 4O200" non sembra un numero italiano (che inizia con 0, '
         'per esempio "0375 40200"; un interno si scrive "int. 1"); hai scritto la lettera O al posto dello zero?'),
+    "a control character pasted into the data": (
+        DATA, "  nome: Consorzio Casalasco Servizi Sociali\n", "  nome: Consorzio\x07 Casalasco Servizi Sociali\n",
+        "data/contacts.yaml:18:18: errore: c'è un carattere invisibile di controllo (codice 0x0007) in questo "
+        "punto: cancellalo, o riscrivi la riga a mano"),
+    "a control character pasted into a page's heading": (
+        "content/prova.md", None, "---\ntitolo: Prova\ndescrizione: Pro\x00va.\n---\nTesto.\n",
+        "content/prova.md:3:17: errore: c'è un carattere invisibile di controllo (codice 0x0000) in questo "
+        "punto: cancellalo, o riscrivi la riga a mano"),
     "one frazione under two comuni": (
         DATA, "      - Romprezzagno\n", "      - Romprezzagno\n      - villanova\n",
         'data/contacts.yaml:142:9: avviso: la frazione "villanova" è già elencata nel comune Rivarolo del Re ed '
@@ -513,3 +521,22 @@ def test_a_source_date_epoch_past_the_year_9999(sources, capsys, monkeypatch):
     assert status == 1
     assert err.splitlines() == ['SOURCE_DATE_EPOCH: errore: "99999999999999999" è troppo grande per essere una data: '
                                 "togli la variabile o usa --today AAAA-MM-GG"]
+
+
+def test_a_paragraph_too_long_to_convert_in_time(sources, capsys):
+    """Python-Markdown's time grows with the square of a paragraph's links: 50,000 took 15 s."""
+    (sources / "content" / "prova.md").write_text(HEAD + "---\nPrimo paragrafo.\n\n" + "[a](https://x.it) " * 6000
+                                                  + "\n", encoding="utf-8")
+    status, lines = check(sources, capsys)
+    assert status == 1
+    assert lines[0] == ("content/prova.md:7:1: errore: questo paragrafo è lunghissimo (più di 100.000 caratteri "
+                        "senza una riga vuota): dividilo in paragrafi più brevi, separati da una riga vuota")
+
+
+def test_a_long_table_and_a_long_page_are_accepted(sources, capsys):
+    (sources / "content" / "tabella.md").write_text(HEAD + "---\n| a | b |\n|---|---|\n" + "| x | y |\n" * 20000,
+                                                    encoding="utf-8")
+    (sources / "content" / "lunga.md").write_text(HEAD + "---\n" + "Una frase breve per la prova.\n\n" * 20000,
+                                                  encoding="utf-8")
+    status, lines = check(sources, capsys)
+    assert status == 0, lines
