@@ -244,11 +244,12 @@ def first_long_paragraph(body: str) -> int | None:
         return None
     start, size, table = 0, 0, True
     for number, line in enumerate(body.split("\n")):
-        if not line.strip():
+        text = line.strip()   # indentation is taken off before the inline stage
+        if not text:
             start, size, table = number + 1, 0, True
             continue
-        size += len(line) + 1
-        table = table and line.lstrip().startswith("|")
+        size += len(text) + 1
+        table = table and text.startswith("|")
         if size > MAX_PARAGRAPH and not table:
             return start
     return None
