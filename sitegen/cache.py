@@ -40,6 +40,11 @@ class BuildCache(PageCache):
 
     def __init__(self, path: Path | None = None):
         self.path = path
+        self._reset()
+        if path is not None:
+            self._load()
+
+    def _reset(self) -> None:
         self.readings: dict[str, Read] = {}           # by source; bodies dropped, see `bodies`
         self.packed: dict[str, tuple] = {}            # the same as saved, not packed again if unchanged
         # dest -> (input key, digest of the bytes, data key, steps taken from the site): see pipeline
@@ -52,7 +57,13 @@ class BuildCache(PageCache):
         self.saved_contacts: bytes | None = None   # as saved; unpickled only when the stamp matches
         self.contacts_changed = False
         self._reading: tuple[int, sqlite3.Connection] | None = None
-        if path is not None:
+        self.loaded_stamp: tuple[int, ...] | None = None   # of the file as loaded
+
+    def load_again_if_changed(self) -> None:
+        """Once the build holds the output's lock: a build that ran meanwhile (and held it) may
+        have saved a newer cache than the one read at the start."""
+        if self.path is not None and self.loaded_stamp != file_stamp(self.path):
+            self._reset()
             self._load()
 
     @classmethod
@@ -147,7 +158,8 @@ class BuildCache(PageCache):
             db.close()
 
     def _load(self) -> None:
-        if not self.path.exists():
+        self.loaded_stamp = file_stamp(self.path)
+        if self.loaded_stamp is None:
             return
         try:
             with self._connect() as db:
@@ -173,6 +185,7 @@ class BuildCache(PageCache):
         self._reading = None
         try:
             self._write(live)
+            self.loaded_stamp = file_stamp(self.path)   # what this object holds is what the file holds
         except (sqlite3.Error, OSError, ValueError):   # a full or read-only folder, a value marshal
             # cannot write: the next build is a full one
             try:
@@ -202,6 +215,14 @@ class BuildCache(PageCache):
             db.executemany("INSERT OR REPLACE INTO state VALUES (?, ?)", state.items())
         self.bodies = {}
         self.contacts_changed = False
+
+
+def file_stamp(path: Path) -> tuple[int, ...] | None:
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None
+    return info.st_size, info.st_mtime_ns, info.st_ino
 
 
 def well_formed(outputs, data_stamp, bodies, readings) -> bool:

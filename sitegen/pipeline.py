@@ -261,6 +261,8 @@ def build(options: Options, report: Report, write: bool = True, strict: bool = F
 
 def _build(options: Options, report: Report, write: bool, strict: bool, cache: BuildCache | None,
            jobs: int) -> list[Readability]:
+    if cache is not None:
+        cache.load_again_if_changed()
     if write:
         check_out_dir(options.out, options.project, [options.content, options.templates, options.static,
                                                      options.data.parent])
