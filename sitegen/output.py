@@ -120,6 +120,7 @@ class SiteWriter:
         self.out = out_dir.resolve()
         self.next = self.out.parent / f".{self.out.name}.nuovo"
         self.old = self.out.parent / f".{self.out.name}.vecchio"   # the two-rename switch only
+        self.put_back_after_a_stop()
         # Every file the last build of this folder wrote, with its digest (the marker's list).
         self.ours = read_marker(self.out) or {}
         # The cache's digests are trusted only if the marker names that very build: not after a
@@ -140,14 +141,21 @@ class SiteWriter:
         self.clear_leftovers()
         self.existed = self.out.exists()
         self.next.mkdir()
+        if self.existed:   # the folder's permissions, which a web server may rely on, go with it
+            shutil.copymode(self.out, self.next)
+
+    def put_back_after_a_stop(self) -> None:
+        """A two-rename switch stopped between its renames left the live folder set aside."""
+        if not self.out.exists() and self.old.is_dir() and not self.old.is_symlink():
+            os.rename(self.old, self.out)
 
     def clear_leftovers(self) -> None:
         """What a build stopped by force left beside the output: a next tree never switched in, an
-        old one not yet removed; and the live folder itself, if a two-rename switch stopped half-way."""
-        if not self.out.exists() and self.old.is_dir():
-            os.rename(self.old, self.out)
+        old one not yet removed."""
         for leftover in (self.next, self.old):
-            if leftover.exists():
+            if leftover.is_symlink() or leftover.is_file():   # not ours: a tree is never either
+                leftover.unlink()
+            elif leftover.exists():
                 shutil.rmtree(leftover)
 
     def stage(self, relative: str, data: bytes) -> tuple[str, bool]:
@@ -283,6 +291,8 @@ def link_or_copy(source: Path, target: Path) -> None:
     disks), a copy. Links are linked as links, never followed."""
     try:
         os.link(source, target, follow_symlinks=False)
+    except NotImplementedError:   # a system that cannot link a symbolic link as it is
+        shutil.copy2(source, target, follow_symlinks=False)
     except OSError as exc:
         if exc.errno not in (errno.EXDEV, errno.EPERM, errno.EMLINK, errno.ENOTSUP, errno.EOPNOTSUPP):
             raise

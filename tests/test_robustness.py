@@ -397,3 +397,40 @@ def test_a_full_disk_while_writing_the_next_version(sources, tmp_path, capsys, m
         "com'era. Controlla lo spazio libero e i permessi, poi rilancia",
         "Sito NON aggiornato: 1 errore, 0 avvisi."]
     assert tree(out) == before
+
+
+# --- Where the system cannot exchange two folders ----------------------------------------------------
+
+def test_without_an_atomic_exchange_two_renames_give_the_same_site(sources, tmp_path, capsys, monkeypatch):
+    """Other systems and some network disks have no renameat2: the fallback must give the same files."""
+    from sitegen import output
+
+    monkeypatch.setattr(output, "exchange", lambda first, second: False)
+    out = tmp_path / "site"
+    assert run(["build", "--out", str(out)] + source_args(sources), capsys)[0] == 0
+    edit(sources / "content" / "privacy.md", "cookie", "biscotti")
+    assert run(["build", "--out", str(out)] + source_args(sources), capsys)[0] == 0
+    assert run(["build", "--out", str(tmp_path / "riferimento"), "--no-cache"] + source_args(sources), capsys)[0] == 0
+    assert tree(out) == tree(tmp_path / "riferimento")
+    assert not (tmp_path / ".site.vecchio").exists() and not (tmp_path / ".site.nuovo").exists()
+
+
+def test_a_build_killed_between_the_two_renames_is_put_back_by_the_next(sources, tmp_path, capsys):
+    out = tmp_path / "site"
+    assert run(["build", "--out", str(out)] + source_args(sources), capsys)[0] == 0
+    built = tree(out)
+    out.rename(tmp_path / ".site.vecchio")   # where the fallback leaves it, killed between its renames
+    (tmp_path / ".site.nuovo").mkdir()
+    (tmp_path / ".site.nuovo" / "mezzo.html").write_bytes(b"a meta")
+    assert run(["build", "--out", str(out)] + source_args(sources), capsys)[0] == 0
+    assert tree(out) == built
+    assert not (tmp_path / ".site.vecchio").exists() and not (tmp_path / ".site.nuovo").exists()
+
+
+def test_the_folders_permissions_survive_a_rebuild(sources, tmp_path, capsys):
+    out = tmp_path / "site"
+    assert run(["build", "--out", str(out)] + source_args(sources), capsys)[0] == 0
+    out.chmod(0o750)
+    edit(sources / "content" / "privacy.md", "cookie", "biscotti")
+    assert run(["build", "--out", str(out)] + source_args(sources), capsys)[0] == 0
+    assert out.stat().st_mode & 0o777 == 0o750
