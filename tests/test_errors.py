@@ -540,3 +540,41 @@ def test_a_long_table_and_a_long_page_are_accepted(sources, capsys):
                                                   encoding="utf-8")
     status, lines = check(sources, capsys)
     assert status == 0, lines
+
+
+SETTINGS_CASES = [
+    (b"leggibilita_minima: \xc2\xb2\n", 'sito.yaml:1:21: errore: leggibilita_minima deve essere un numero intero da '
+     '0 a 100, non "\u00b2" (l\'indice Gulpease va da 0, difficilissimo, a 100, facilissimo; consigliato 60)'),
+    (b"# impostazioni\nleggibilita_minima: 6\xe00\n", "sito.yaml:2: errore: il file contiene caratteri non validi: "
+     "salvalo con codifica UTF-8"),
+    (b"[60]: leggibilita_minima\n", "sito.yaml:1:1: errore: il nome di un campo deve essere una parola, non un elenco "
+     "(il file): scrivi 'nome: valore', e metti tra virgolette un valore che inizia con [ o {"),
+]
+
+
+@pytest.mark.parametrize("text,message", SETTINGS_CASES, ids=["superscript", "not UTF-8", "a list as a name"])
+def test_settings_mistakes(sources, capsys, text, message):
+    (sources / "sito.yaml").write_bytes(text)
+    status, _, err = run(["check", "--settings", str(sources / "sito.yaml")] + source_args(sources), capsys)
+    assert status == 1 and "errore interno" not in err
+    assert err.splitlines()[0] == message
+
+
+def test_an_unreadable_template(project_copy, capsys, monkeypatch):
+    """As for a template whose permissions keep the builder out (tests run as root, who reads anything)."""
+    import builtins
+
+    real_open = builtins.open
+    locked = str((project_copy / "templates" / "comune.html").resolve())
+
+    def guarded_open(file, *args, **kwargs):
+        if str(file) == locked:
+            raise PermissionError(13, "Permission denied", str(file))
+        return real_open(file, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "open", guarded_open)
+    status, _, err = run(["check", "--today", "2026-11-25", "--jobs", "1"], capsys)
+    assert status == 1 and "errore interno" not in err
+    assert err.splitlines()[0] == ("templates/comune.html: errore: non riesco a leggere il modello (Permission "
+                                   "denied): controlla che sia un file e che chi crea il sito abbia il permesso di "
+                                   "leggerlo")
