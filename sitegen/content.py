@@ -368,8 +368,10 @@ def read_front_matter(front: str, source: str, display: str, report: Report) -> 
 
 def link_line(lines: list[str], body_line: int, target: str) -> int:
     """The line of the file where a link to `target` is written (the body's first line if not found)."""
+    # As Markdown writes it "(target", as a reference "]: target", as HTML "=\"target\"" or "='target'"
+    forms = (f"({target}", f"]: {target}", f"\"{target}\"", f"'{target}'", f"<{target}>")
     for number in range(body_line, len(lines) + 1):
-        if f"({target}" in lines[number - 1]:
+        if any(form in lines[number - 1] for form in forms):
             return number
     return body_line
 

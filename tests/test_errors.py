@@ -578,3 +578,15 @@ def test_an_unreadable_template(project_copy, capsys, monkeypatch):
     assert err.splitlines()[0] == ("templates/comune.html: errore: non riesco a leggere il modello (Permission "
                                    "denied): controlla che sia un file e che chi crea il sito abbia il permesso di "
                                    "leggerlo")
+
+
+@pytest.mark.parametrize("written", ['<a href="manca.md">qui</a>', "[qui][rif]\n\n[rif]: manca.md"],
+                         ids=["HTML", "reference"])
+def test_a_dead_link_is_reported_on_the_line_where_it_is_written(sources, capsys, written):
+    (sources / "content" / "prova.md").write_text(HEAD + "---\nPrimo paragrafo.\n\nSecondo.\n\n" + written + "\n",
+                                                  encoding="utf-8")
+    line = 9 if "rif]:" not in written else 11
+    status, lines = check(sources, capsys)
+    assert status == 1
+    assert lines[0] == (f'content/prova.md:{line}: errore: il collegamento "manca.md" porta a una pagina che non '
+                        "esiste (content/manca.md): correggi il nome del file")
