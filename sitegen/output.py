@@ -126,7 +126,7 @@ class SiteWriter:
         # The cache's digests are trusted only if the marker names that very build: not after a
         # build without the cache, nor one that stopped between the switch and saving the cache.
         self.manifest = manifest if manifest is not None and manifest == self.ours else None
-        self.existed = self.out.exists()   # again after start(), which may put it back
+        self.existed = self.out.exists()   # looked at again by start(): a folder may appear meanwhile
         self.made: set[Path] = set()
         self.kept: list[str] = []   # files no build wrote, carried into the new version
 
