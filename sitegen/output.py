@@ -111,15 +111,21 @@ def unlock(handle) -> None:
 class SiteWriter:
     """Writes a build into `out_dir` as a whole next version, exchanged with the live one in one step.
 
-    `stage` writes a changed file into the next tree (safe in worker processes); `commit` links
-    the unchanged files and the files that are not ours into it, and exchanges it with the live
-    folder; `abort` (or any failure before the exchange) leaves `out_dir` exactly as it was.
+    `stage` writes a changed file into a flat staging folder (safe in worker processes); `commit`
+    makes the next tree (the changed files moved in, the unchanged ones and the files that are
+    not ours linked from the live folder) and exchanges it with the live one; `abort` (or any
+    failure before the exchange) leaves `out_dir` exactly as it was.
+
+    The tree that the exchange sets aside is the last version but one, with its marker: it is
+    kept, and the next build brings it up to date instead of making every folder again (making
+    10,000 folders took longer than the rest of a rebuild after one page changed).
     """
 
     def __init__(self, out_dir: Path, manifest: dict[str, str] | None):
         self.out = out_dir.resolve()
-        self.next = self.out.parent / f".{self.out.name}.nuovo"
-        self.old = self.out.parent / f".{self.out.name}.vecchio"   # the two-rename switch only
+        self.next = self.out.parent / f".{self.out.name}.nuovo"          # the next version, being made
+        self.staging = self.out.parent / f".{self.out.name}.cambiati"    # changed files, by digest of path
+        self.old = self.out.parent / f".{self.out.name}.vecchio"         # the two-rename switch only
         self.put_back_after_a_stop()
         # Every file the last build of this folder wrote, with its digest (the marker's list).
         self.ours = read_marker(self.out) or {}
@@ -140,9 +146,7 @@ class SiteWriter:
         self.out.parent.mkdir(parents=True, exist_ok=True)
         self.clear_leftovers()
         self.existed = self.out.exists()
-        self.next.mkdir()
-        if self.existed:   # the folder's permissions, which a web server may rely on, go with it
-            shutil.copymode(self.out, self.next)
+        self.staging.mkdir()
 
     def put_back_after_a_stop(self) -> None:
         """A two-rename switch stopped between its renames left the live folder set aside."""
@@ -150,23 +154,22 @@ class SiteWriter:
             os.rename(self.old, self.out)
 
     def clear_leftovers(self) -> None:
-        """What a build stopped by force left beside the output: a next tree never switched in, an
-        old one not yet removed."""
-        for leftover in (self.next, self.old):
-            if leftover.is_symlink() or leftover.is_file():   # not ours: a tree is never either
-                leftover.unlink()
-            elif leftover.exists():
-                shutil.rmtree(leftover)
+        """What a build stopped by force left beside the output: changed files never moved in, an
+        old tree not yet removed, a next tree whose marker does not prove what it holds."""
+        for leftover in (self.staging, self.old) + (() if self.spare() is not None else (self.next,)):
+            remove(leftover)
+
+    def spare(self) -> dict[str, str] | None:
+        """The files of the tree set aside by the last exchange, as its marker lists them."""
+        return read_marker(self.next) if self.next.is_dir() and not self.next.is_symlink() else None
 
     def stage(self, relative: str, data: bytes) -> tuple[str, bool]:
         """(digest of `data`, whether it differs from what `out_dir` has). Safe in worker processes."""
         fingerprint = digest(data)
         if self.unchanged(relative, safe_target(self.out, relative), data, fingerprint):
             return fingerprint, False
-        target = safe_target(self.next, relative)
         try:
-            self.make_folder(target.parent)
-            target.write_bytes(data)
+            (self.staging / digest(relative)).write_bytes(data)
         except OSError as exc:   # a full disk, most likely
             raise self.not_updated(exc) from None
         return fingerprint, True
@@ -186,24 +189,58 @@ class SiteWriter:
             return False
 
     def commit(self, manifest: dict[str, str], changed: set[str]) -> None:
-        """Complete the next tree (`manifest`: every file of this build, with its digest; `changed`:
+        """Make the next tree (`manifest`: every file of this build, with its digest; `changed`:
         those staged) and switch it in. Files of the last build that are not in `manifest` stay
-        behind in the old tree and go with it; files that no build wrote are carried over."""
+        behind in the old tree; files that no build wrote are carried over."""
         try:
-            self.link_unchanged(manifest, changed)
+            spare = self.spare() or {}
+            remove(self.next / MARKER)   # from now on the tree proves nothing, should the build stop
+            self.next.mkdir(exist_ok=True)
+            if self.existed:   # the folder's permissions, which a web server may rely on, go with it
+                shutil.copymode(self.out, self.next)
+            self.prune(spare, manifest)
+            self.place(spare, manifest, changed)
             self.kept = self.carry_foreign(manifest)
             (self.next / MARKER).write_bytes(marker_text(manifest))
             self.switch()
         except OSError as exc:
             raise self.not_updated(exc) from None
-        shutil.rmtree(self.next, ignore_errors=True)   # the old version, now
+        remove(self.staging)
+        # The tree now beside the output is the last version, kept as the spare for the next build.
 
-    def link_unchanged(self, manifest: dict[str, str], changed: set[str]) -> None:
+    def prune(self, spare: dict[str, str], manifest: dict[str, str]) -> None:
+        """Take out of the spare tree what the new version does not have at the same path: the
+        last build's files that are gone now, and every file no build wrote (carried again later)."""
+        gone = [relative for relative in spare if relative not in manifest]
+        gone += foreign_files(self.next, spare)
+        for relative in sorted(gone, reverse=True):
+            remove(self.next / relative)
+            remove_empty_folders((self.next / relative).parent, self.next)
+
+    def place(self, spare: dict[str, str], manifest: dict[str, str], changed: set[str]) -> None:
+        """Every file of the new version at its place in the next tree: a changed one moved in from
+        the staging folder, an unchanged one linked from the live folder, unless the spare tree
+        holds those very bytes already. A path is cleared first: never written through, since a
+        file of the spare tree may be a hard link to the live one."""
         for relative in sorted(manifest):
-            if relative not in changed:
-                target = self.next / relative
-                self.make_folder(target.parent)
+            target = self.next / relative
+            if relative not in changed and spare.get(relative) == manifest[relative] and target.is_file():
+                continue
+            remove(target)
+            self.make_folder_in_next(target.parent)
+            if relative in changed:
+                os.replace(self.staging / digest(relative), target)
+            else:
                 link_or_copy(self.out / relative, target)
+
+    def make_folder_in_next(self, folder: Path) -> None:
+        """A folder of the next tree, where the spare tree may hold a file of that name."""
+        if folder not in self.made:
+            for parent in reversed([folder, *folder.relative_to(self.next).parents][:-1]):
+                path = folder if parent == folder else self.next / parent
+                if path.is_file() or path.is_symlink():
+                    path.unlink()
+            self.make_folder(folder)
 
     def carry_foreign(self, manifest: dict[str, str]) -> list[str]:
         """Link every file of the live folder that no build wrote (a .htaccess, a search engine's
@@ -239,7 +276,7 @@ class SiteWriter:
     def switch_by_two_renames(self) -> None:
         """Where the system cannot exchange two folders: the live one is set aside, the next one
         renamed in, with signals held so that Ctrl+C cannot fall between; a kill between leaves the
-        old folder set aside, and the next build puts it back (clear_leftovers)."""
+        old folder set aside, and the next build puts it back (put_back_after_a_stop)."""
         with signals_held():
             os.rename(self.out, self.old)
             try:
@@ -250,9 +287,10 @@ class SiteWriter:
             os.rename(self.old, self.next)
 
     def abort(self) -> None:
-        """Forget the next tree. Safe at any moment: before the switch it is the unfinished next
-        version, after it the old one."""
-        shutil.rmtree(self.next, ignore_errors=True)
+        """Forget the changed files. Safe at any moment: the next tree either still holds its
+        marker (the commit had not begun) or is cleared by the next build, before the switch it
+        is an unfinished version, after it the old one."""
+        remove(self.staging)
 
     def kept_note(self) -> str | None:
         """The one line that says which files of the folder were left alone, or None."""
@@ -263,20 +301,40 @@ class SiteWriter:
         return f"file non creati dal sito, lasciati dove sono: {shown}{more}"
 
 
-def foreign_files(out: Path, ours: dict[str, str]) -> list[str]:
-    """Files (and empty folders, and links, not followed) of `out` that are not in `ours`, sorted."""
-    found = []
-    for folder, dirs, files in os.walk(out):
-        relative_folder = Path(folder).relative_to(out).as_posix()
-        prefix = "" if relative_folder == "." else relative_folder + "/"
-        links = [d for d in dirs if os.path.islink(os.path.join(folder, d))]
-        dirs[:] = sorted(d for d in dirs if d not in links)
-        for name in sorted(files + links):
-            relative = prefix + name
-            if relative not in ours and relative != MARKER:
-                found.append(relative)
-        if not dirs and not files and prefix:
-            found.append(prefix.rstrip("/"))
+def remove(path: Path) -> None:
+    """Remove a file, a link or a whole folder, if there."""
+    if path.is_symlink() or path.is_file():
+        path.unlink()
+    elif path.exists():
+        shutil.rmtree(path)
+
+
+def remove_empty_folders(folder: Path, top: Path) -> None:
+    while folder != top and top in folder.parents and folder.is_dir() and not any(folder.iterdir()):
+        folder.rmdir()
+        folder = folder.parent
+
+
+def foreign_files(top: Path, ours: dict[str, str]) -> list[str]:
+    """Files (and empty folders, and links, not followed) under `top` that are not in `ours`,
+    sorted. os.scandir, paths as strings: a site of 10,000 folders is listed in a few hundredths
+    of a second."""
+    found: list[str] = []
+
+    def visit(folder: str, prefix: str) -> None:
+        empty = True
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                empty = False
+                relative = prefix + entry.name
+                if entry.is_dir(follow_symlinks=False):
+                    visit(entry.path, relative + "/")
+                elif relative not in ours and relative != MARKER:
+                    found.append(relative)
+        if empty and prefix:
+            found.append(prefix[:-1])
+
+    visit(str(top), "")
     return sorted(found)
 
 

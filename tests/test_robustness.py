@@ -148,15 +148,29 @@ def test_a_rebuild_stopped_at_any_moment_leaves_a_whole_site(sources, tmp_path, 
         status = process.wait()
         _, err = process.communicate()
         assert "Traceback" not in err and "errore interno" not in err
-        assert status in (0, 130, -signal.SIGKILL), err
+        # 130: stopped by Ctrl+C; -SIGINT: it came as the interpreter was closing, the build done
+        assert status in (0, 130, -signal.SIGINT, -signal.SIGKILL), err
         now = tree(out)
         assert now in sites, f"a mixed site after a stop at attempt {attempt}"
     (sources / DATA).write_text(texts[1], encoding="utf-8")
     last = build_process(sources, out)
     assert last.wait() == 0, last.stderr.read()
     assert tree(out) == sites[1]
+    # Beside the output: the cache, the lock and the tree set aside by the exchange, kept whole
+    # to be brought up to date by the next build; no staging folder, no unfinished tree.
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".site")) == \
-        [".site.cache.sqlite", ".site.lock"]   # no next or old tree left behind
+        [".site.cache.sqlite", ".site.lock", ".site.nuovo"]
+    assert spare_is_whole(tmp_path / ".site.nuovo")
+
+
+def spare_is_whole(spare: Path) -> bool:
+    """The set-aside tree holds exactly the files its marker lists, with those bytes."""
+    from sitegen.digest import digest
+    from sitegen.output import read_marker
+
+    listed = read_marker(spare)
+    held = {name: digest(data) for name, data in tree(spare).items() if name != ".activitycr-site"}
+    return listed is not None and held == listed
 
 
 def test_a_permission_error_while_switching_leaves_the_old_site(sources, tmp_path, capsys, monkeypatch):
@@ -186,7 +200,7 @@ def test_a_permission_error_while_switching_leaves_the_old_site(sources, tmp_pat
             "com'era. Controlla lo spazio libero e i permessi, poi rilancia",
             "Sito NON aggiornato: 1 errore, 0 avvisi."]
         assert tree(out) == sites[0]
-        assert not (tmp_path / ".site.nuovo").exists()
+        assert not (tmp_path / ".site.cambiati").exists()
     monkeypatch.setattr(os, "link", real_link)
     assert run(["build", "--out", str(out)] + source_args(sources), capsys)[0] == 0
     assert tree(out) == sites[1]
@@ -384,7 +398,7 @@ def test_a_full_disk_while_writing_the_next_version(sources, tmp_path, capsys, m
     real = Path.write_bytes
 
     def write_bytes(path, data):
-        if ".site.nuovo" in path.parts:
+        if ".site.cambiati" in path.parts:
             raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))
         return real(path, data)
 
@@ -412,7 +426,7 @@ def test_without_an_atomic_exchange_two_renames_give_the_same_site(sources, tmp_
     assert run(["build", "--out", str(out)] + source_args(sources), capsys)[0] == 0
     assert run(["build", "--out", str(tmp_path / "riferimento"), "--no-cache"] + source_args(sources), capsys)[0] == 0
     assert tree(out) == tree(tmp_path / "riferimento")
-    assert not (tmp_path / ".site.vecchio").exists() and not (tmp_path / ".site.nuovo").exists()
+    assert not (tmp_path / ".site.vecchio").exists() and not (tmp_path / ".site.cambiati").exists()
 
 
 def test_a_build_killed_between_the_two_renames_is_put_back_by_the_next(sources, tmp_path, capsys):
@@ -424,7 +438,7 @@ def test_a_build_killed_between_the_two_renames_is_put_back_by_the_next(sources,
     (tmp_path / ".site.nuovo" / "mezzo.html").write_bytes(b"a meta")
     assert run(["build", "--out", str(out)] + source_args(sources), capsys)[0] == 0
     assert tree(out) == built
-    assert not (tmp_path / ".site.vecchio").exists() and not (tmp_path / ".site.nuovo").exists()
+    assert not (tmp_path / ".site.vecchio").exists() and not (tmp_path / ".site.cambiati").exists()
 
 
 def test_the_folders_permissions_survive_a_rebuild(sources, tmp_path, capsys):
@@ -434,3 +448,35 @@ def test_the_folders_permissions_survive_a_rebuild(sources, tmp_path, capsys):
     edit(sources / "content" / "privacy.md", "cookie", "biscotti")
     assert run(["build", "--out", str(out)] + source_args(sources), capsys)[0] == 0
     assert out.stat().st_mode & 0o777 == 0o750
+
+
+def test_the_tree_set_aside_is_brought_up_to_date_without_touching_the_live_one(sources, tmp_path, capsys,
+                                                                               monkeypatch):
+    """Its unchanged files are hard links to the live ones: a build that fails at the very switch,
+    after bringing it up to date, must not have written through them."""
+    from sitegen import output
+
+    out = tmp_path / "site"
+    page = sources / "content" / "privacy.md"
+    for text in ("biscotti", "dolcetti"):   # two rebuilds: the second one sets a tree aside
+        edit(page, "cookie" if text == "biscotti" else "biscotti", text)
+        assert run(["build", "--out", str(out)] + source_args(sources), capsys)[0] == 0
+    live = tree(out)
+    shared = [name for name in live if name != ".activitycr-site"
+              and (out / name).stat().st_ino == (tmp_path / ".site.nuovo" / name).stat().st_ino]
+    assert "progetto/index.html" in shared
+
+    def broken_exchange(first, second):
+        raise OSError(errno.EIO, os.strerror(errno.EIO), str(second))
+
+    monkeypatch.setattr(output, "exchange", broken_exchange)
+    (sources / "content" / "progetto.md").write_text("---\ntitolo: Nuovo\ndescrizione: Nuovo.\n---\nTesto.\n",
+                                                    encoding="utf-8")
+    status, _, err = run(["build", "--out", str(out)] + source_args(sources), capsys)
+    assert status == 1 and "Input/output error" in err
+    assert tree(out) == live
+    monkeypatch.undo()
+    assert run(["build", "--out", str(out)] + source_args(sources), capsys)[0] == 0
+    assert run(["build", "--out", str(tmp_path / "riferimento"), "--no-cache"] + source_args(sources), capsys)[0] == 0
+    assert tree(out) == tree(tmp_path / "riferimento")
+    assert spare_is_whole(tmp_path / ".site.nuovo")
