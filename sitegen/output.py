@@ -1,11 +1,13 @@
-"""Write the site: the next version is built whole beside the output, then exchanged with it in one step.
+"""Write the site: the next version is made whole beside the output, then exchanged with it in one step.
 
 A reader of the output folder sees the whole old site or the whole new one, never a mix: the
-next tree is made beside it (unchanged files hard-linked from the live tree, which costs no
-copy), and only then swapped with the live one by a single rename. Whatever stops the build
-before that rename (an error, a full disk, Ctrl+C, SIGKILL) leaves the live folder untouched;
-whatever stops it after leaves the new site whole. What is left beside it is cleared by the
-next build. Files in the folder that no build wrote are carried into every next version.
+next tree is made beside it, and only then swapped with the live one by a single rename. The
+next tree is the one the last exchange set aside (the version before last), brought up to date:
+changed files moved in, unchanged ones hard-linked from the live tree, which costs no copy.
+Whatever stops the build before the exchange (an error, a full disk, Ctrl+C, SIGKILL) leaves the
+live folder untouched; whatever stops it after leaves the new site whole. A tree beside the
+output that its marker does not prove whole is cleared by the next build. Files in the folder
+that no build wrote are carried into every next version.
 """
 
 from __future__ import annotations
@@ -227,20 +229,13 @@ class SiteWriter:
             if relative not in changed and spare.get(relative) == manifest[relative] and target.is_file():
                 continue
             remove(target)
-            self.make_folder_in_next(target.parent)
+            # After prune() no file stands where a folder goes (the plan forbids a path that is
+            # both); a tree edited by hand fails here, loses its marker and is made anew next time.
+            self.make_folder(target.parent)
             if relative in changed:
                 os.replace(self.staging / digest(relative), target)
             else:
                 link_or_copy(self.out / relative, target)
-
-    def make_folder_in_next(self, folder: Path) -> None:
-        """A folder of the next tree, where the spare tree may hold a file of that name."""
-        if folder not in self.made:
-            for parent in reversed([folder, *folder.relative_to(self.next).parents][:-1]):
-                path = folder if parent == folder else self.next / parent
-                if path.is_file() or path.is_symlink():
-                    path.unlink()
-            self.make_folder(folder)
 
     def carry_foreign(self, manifest: dict[str, str]) -> list[str]:
         """Link every file of the live folder that no build wrote (a .htaccess, a search engine's
