@@ -250,6 +250,8 @@ def build(options: Options, report: Report, write: bool = True, strict: bool = F
     warning). With a `cache`, only what changed since the last build is converted, rendered
     and written; the files are the same as without it."""
     try:
+        if write:   # before the lock, whose file goes beside the folder: a folder refused gets nothing
+            check_output(options)
         # One build at a time into one folder: two would share the next tree and the cache.
         with few_collections(), build_lock(options.out) if write else nullcontext():
             return _build(options, report, write, strict, cache, jobs)
@@ -259,13 +261,17 @@ def build(options: Options, report: Report, write: bool = True, strict: bool = F
         raise BuildFailed(report) from None
 
 
+def check_output(options: Options) -> None:
+    check_out_dir(options.out, options.project, [options.content, options.templates, options.static,
+                                                 options.data.parent])
+
+
 def _build(options: Options, report: Report, write: bool, strict: bool, cache: BuildCache | None,
            jobs: int) -> list[Readability]:
     if cache is not None:
         cache.load_again_if_changed()
-    if write:
-        check_out_dir(options.out, options.project, [options.content, options.templates, options.static,
-                                                     options.data.parent])
+    if write:   # again, now that the lock is held: the folder may have changed while this build waited
+        check_output(options)
     prepared, scores = prepare(options, report, cache, jobs)
     report.fail_if_errors()
     if strict and report.warnings:   # rendering finds errors only: every warning is known by now
