@@ -266,6 +266,7 @@ def test_refused_output_folders(sources, tmp_path, capsys, where, message):
     assert err.splitlines()[0] == f"{target}: errore: {message}"
     if where == "foreign":
         assert (target / "vacanze.jpg").read_bytes() == b"x"
+    assert not (target.resolve().parent / f".{target.resolve().name}.lock").exists()   # nothing beside it either
 
 
 def test_exit_statuses(sources, tmp_path, capsys):
