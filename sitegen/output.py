@@ -238,9 +238,9 @@ class SiteWriter:
                 link_or_copy(self.out / relative, target)
 
     def carry_foreign(self, manifest: dict[str, str]) -> list[str]:
-        """Link every file of the live folder that no build wrote (a .htaccess, a search engine's
-        proof of ownership, another program's folder) into the next tree; returns their paths.
-        One that stands where this build writes is an error: it is not ours to replace."""
+        """Link every file of the live folder that no build wrote (a .htaccess, a site-verification
+        file, another program's folder) into the next tree; returns their paths. One that stands
+        where this build writes is an error: it is not ours to replace."""
         if not self.existed:
             return []
         folders = {posixpath.dirname(path) for path in manifest}

@@ -249,7 +249,7 @@ def test_two_builds_at_once_give_one_whole_site(sources, tmp_path, capsys):
 # --- Files that no build wrote are never touched ---------------------------------------------------
 
 def foreign(out: Path) -> dict[str, bytes]:
-    """What a web master adds by hand: server rules, a search engine's proof, a blog."""
+    """What a web master adds by hand: server rules, a site-verification file, a blog."""
     files = {".htaccess": b"Options -Indexes\n", "google1234abcd.html": b"google-site-verification\n",
              "blog/index.html": b"<p>il blog</p>\n", "blog/.nascosto": b"x"}
     for relative, data in files.items():
