@@ -404,13 +404,20 @@ def marker_text(manifest: dict[str, str]) -> bytes:
     return MARKER_TEXT + FINGERPRINT + digest(lines).encode() + b"\n" + lines
 
 
+# The marker of earlier versions: the text and a fingerprint of every file with its digest, no list.
+EARLIER_MARKER_TEXT = ("Cartella creata da build.py di ACTIVITY.CR: la aggiorna a ogni pubblicazione. "
+                       "Non metterci altri file.\n").encode("utf-8")
+
+
 def read_marker(out: Path) -> dict[str, str] | None:
     """The files the last build of `out` wrote, by path; None if the marker is missing, damaged,
-    edited or from an earlier version of the program."""
+    edited, or from an earlier version of the program and the folder no longer as it wrote it."""
     try:
         data = (out / MARKER).read_bytes()
     except OSError:
         return None
+    if data.startswith(EARLIER_MARKER_TEXT + FINGERPRINT):
+        return read_earlier_marker(out, data)
     head, newline, rest = data.partition(b"\n" + FINGERPRINT)
     fingerprint, _, lines = rest.partition(b"\n")
     if not newline or head + b"\n" != MARKER_TEXT or fingerprint != digest(lines).encode():
@@ -420,3 +427,17 @@ def read_marker(out: Path) -> dict[str, str] | None:
     except UnicodeDecodeError:
         return None
     return {path: value for value, path in entries}
+
+
+def read_earlier_marker(out: Path, data: bytes) -> dict[str, str] | None:
+    """A folder written by an earlier version names no files, only a fingerprint of all of them:
+    if the folder's files still give that fingerprint, every one of them is the build's (read
+    once, on the first build after an upgrade)."""
+    files = {}
+    for relative in foreign_files(out, {}):
+        path = out / relative
+        if path.is_symlink() or not path.is_file():
+            return None   # a build never made a link or an empty folder
+        files[relative] = digest(path.read_bytes())
+    fingerprint = digest(*sorted(f"{path} {value}" for path, value in files.items()))
+    return files if data == EARLIER_MARKER_TEXT + FINGERPRINT + fingerprint.encode() + b"\n" else None

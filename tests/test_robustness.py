@@ -310,7 +310,27 @@ def test_a_file_of_someone_else_where_the_site_now_writes_is_not_replaced(source
     assert tree(out) == before
 
 
-@pytest.mark.parametrize("damage", ["a file added to the list", "an old marker without a list"])
+def earlier_marker(out: Path) -> bytes:
+    """The marker that earlier versions wrote: a fingerprint of every file, no list."""
+    from sitegen.digest import digest
+
+    files = {name: digest(data) for name, data in tree(out).items() if name != ".activitycr-site"}
+    return ("Cartella creata da build.py di ACTIVITY.CR: la aggiorna a ogni pubblicazione. Non metterci altri "
+            f"file.\nimpronta: {digest(*sorted(f'{k} {v}' for k, v in files.items()))}\n").encode()
+
+
+def test_a_folder_of_an_earlier_version_is_taken_over_once(sources, tmp_path, capsys):
+    out = tmp_path / "site"
+    assert run(["build", "--out", str(out)] + source_args(sources), capsys)[0] == 0
+    (out / ".activitycr-site").write_bytes(earlier_marker(out))
+    (sources / "content" / "scuola-e-lavoro.md").unlink()
+    status, _, err = run(["build", "--out", str(out)] + source_args(sources), capsys)
+    assert status == 0 and err == "", err   # every file was the build's: no note, no error
+    assert run(["build", "--out", str(tmp_path / "riferimento"), "--no-cache"] + source_args(sources), capsys)[0] == 0
+    assert tree(out) == tree(tmp_path / "riferimento")
+
+
+@pytest.mark.parametrize("damage", ["a file added to the list", "an earlier marker, a file added since"])
 def test_a_marker_whose_list_does_not_hold_is_not_trusted(sources, tmp_path, capsys, damage):
     out = tmp_path / "site"
     assert run(["build", "--out", str(out)] + source_args(sources), capsys)[0] == 0
@@ -320,7 +340,9 @@ def test_a_marker_whose_list_does_not_hold_is_not_trusted(sources, tmp_path, cap
     if damage == "a file added to the list":
         marker.write_bytes(text + b"0123 mio.html\n")
     else:
-        marker.write_bytes(text[: text.index(b"impronta: ") + 43])
+        (out / "mio.html").unlink()
+        marker.write_bytes(earlier_marker(out))
+        (out / "mio.html").write_bytes(b"mio")
     before = tree(out)
     status, _, err = run(["build", "--out", str(out)] + source_args(sources), capsys)
     assert status == 1
