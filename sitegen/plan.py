@@ -261,7 +261,7 @@ def check_output_paths(claims: list[Claim], report: Report) -> None:
             taken[claim.path] = claim
             for folder in parent_folders(claim.path):
                 folders.setdefault(folder, claim)
-        elif not (claim.page and taken.get(claim.path, claim).page and claim.path in taken):
+        elif not (claim.path in taken and claim.page and taken[claim.path].page):   # check_unique_dests
             col = 1 if claim.line else 0
             report.error(claim.source, claim.line, col, f"{problem}: {claim.fix}")
 
