@@ -76,8 +76,13 @@ def build_day(args: argparse.Namespace) -> date:
     if args.today:
         return args.today
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch and epoch.isdigit():
-        return datetime.fromtimestamp(int(epoch), tz=timezone.utc).date()
+    if epoch and epoch.isascii() and epoch.isdigit():
+        try:
+            return datetime.fromtimestamp(int(epoch), tz=timezone.utc).date()
+        except (OverflowError, OSError, ValueError):   # past the year 9999
+            print(f"SOURCE_DATE_EPOCH: errore: \"{epoch}\" è troppo grande per essere una data: "
+                  "togli la variabile o usa --today AAAA-MM-GG", file=sys.stderr)
+            raise SystemExit(1) from None
     return date.today()
 
 

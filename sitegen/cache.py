@@ -40,6 +40,11 @@ class BuildCache(PageCache):
 
     def __init__(self, path: Path | None = None):
         self.path = path
+        self._reset()
+        if path is not None:
+            self._load()
+
+    def _reset(self) -> None:
         self.readings: dict[str, Read] = {}           # by source; bodies dropped, see `bodies`
         self.packed: dict[str, tuple] = {}            # the same as saved, not packed again if unchanged
         # dest -> (input key, digest of the bytes, data key, steps taken from the site): see pipeline
@@ -52,7 +57,13 @@ class BuildCache(PageCache):
         self.saved_contacts: bytes | None = None   # as saved; unpickled only when the stamp matches
         self.contacts_changed = False
         self._reading: tuple[int, sqlite3.Connection] | None = None
-        if path is not None:
+        self.loaded_stamp: tuple[int, ...] | None = None   # of the file as loaded
+
+    def load_again_if_changed(self) -> None:
+        """Once the build holds the output's lock: a build that ran meanwhile (and held it) may
+        have saved a newer cache than the one read at the start."""
+        if self.path is not None and self.loaded_stamp != file_stamp(self.path):
+            self._reset()
             self._load()
 
     @classmethod
@@ -147,7 +158,8 @@ class BuildCache(PageCache):
             db.close()
 
     def _load(self) -> None:
-        if not self.path.exists():
+        self.loaded_stamp = file_stamp(self.path)
+        if self.loaded_stamp is None:
             return
         try:
             with self._connect() as db:
@@ -160,7 +172,9 @@ class BuildCache(PageCache):
                 self.data_stamp = tuple(marshal.loads(state["data_stamp"]))
                 self.saved_bodies = set(marshal.loads(state["bodies"]))
                 self.saved_contacts = state.get("contacts")
-        except (sqlite3.Error, KeyError, ValueError, EOFError, TypeError):
+                if not well_formed(self.outputs, self.data_stamp, self.saved_bodies, self.readings):
+                    raise TypeError("a cache of another shape")   # edited, or written by hand
+        except (sqlite3.Error, KeyError, ValueError, EOFError, TypeError, AttributeError, IndexError):
             self.readings, self.packed, self.outputs, self.saved_bodies = {}, {}, {}, set()
             self.data_stamp = None
             self.saved_contacts = None
@@ -171,6 +185,7 @@ class BuildCache(PageCache):
         self._reading = None
         try:
             self._write(live)
+            self.loaded_stamp = file_stamp(self.path)   # what this object holds is what the file holds
         except (sqlite3.Error, OSError, ValueError):   # a full or read-only folder, a value marshal
             # cannot write: the next build is a full one
             try:
@@ -200,6 +215,36 @@ class BuildCache(PageCache):
             db.executemany("INSERT OR REPLACE INTO state VALUES (?, ?)", state.items())
         self.bodies = {}
         self.contacts_changed = False
+
+
+def file_stamp(path: Path) -> tuple[int, ...] | None:
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None
+    return info.st_size, info.st_mtime_ns, info.st_ino
+
+
+def well_formed(outputs, data_stamp, bodies, readings) -> bool:
+    """Whether what the cache holds has the shape this version writes: a file with the right
+    version key may still have been edited, and a wrong shape would stop the build."""
+    def record(value) -> bool:
+        return (isinstance(value, tuple) and len(value) == 4 and isinstance(value[0], str)
+                and isinstance(value[1], str) and (value[2] is None or isinstance(value[2], str))
+                and isinstance(value[3], tuple))
+
+    def reading(read) -> bool:
+        page = read.page
+        return (isinstance(read.display, str) and all(isinstance(n, int) for n in read.stamp)
+                and (page is None or (all(isinstance(getattr(page, name), str) for name in TEXT_FIELDS)
+                                      and isinstance(page.links, tuple) and isinstance(page.body_line, int))))
+
+    return (isinstance(outputs, dict) and all(isinstance(k, str) and record(v) for k, v in outputs.items())
+            and all(isinstance(n, int) for n in data_stamp) and all(isinstance(d, str) for d in bodies)
+            and all(isinstance(s, str) and reading(r) for s, r in readings.items()))
+
+
+TEXT_FIELDS = ("source", "title", "description", "kind", "digest")
 
 
 class ContactsUnpickler(pickle.Unpickler):

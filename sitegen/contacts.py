@@ -329,6 +329,9 @@ class _ContactsReader:
         if not match or not (valid_mobile if mobile else (valid_fixed or valid_mobile)):
             kind = "un cellulare italiano (9 o 10 cifre che iniziano con 3, per esempio \"324 7480228\")" if mobile \
                 else "un numero italiano (che inizia con 0, per esempio \"0375 40200\"; un interno si scrive \"int. 1\")"
+            if any(letter in published for letter in "Oo") and PHONE_RE.match(published.replace("O", "0")
+                                                                               .replace("o", "0")):
+                kind += "; hai scritto la lettera O al posto dello zero?"
             self.where.error(node, f"{what} \"{published}\" non sembra {kind}")
             return None
         return Phone(published, match["number"], match["ext"], bool(valid_mobile))
@@ -393,6 +396,7 @@ class _ContactsReader:
     def comuni(self, node, desks: dict[str, Desk]) -> tuple[Comune, ...]:
         found: list[Comune] = []
         seen: dict[tuple[str, str], int] = {}
+        frazioni_seen: dict[str, tuple[str, int]] = {}
         allowed = ("nome", "nome_articolo", "istat", "cap", "sportello", "frazioni", "ex_comuni",
                    "altri_nomi", "fonti")
         for item in self.where.sequence(node, "\"comuni\""):
@@ -415,7 +419,19 @@ class _ContactsReader:
                 else:
                     seen[(kind, value)] = position(item)[0]
             found.append(comune)
+            self.check_frazioni_once(fields.get("frazioni"), comune.name, frazioni_seen)
         return tuple(found)
+
+    def check_frazioni_once(self, node, comune: str, seen: dict[str, tuple[str, int]]) -> None:
+        """A frazione listed under two comuni: the finder could not say which desk serves it."""
+        for name, name_node in frazione_names(node):
+            key = name.casefold()
+            if key in seen and seen[key][0] != comune:
+                other, line = seen[key]
+                self.where.warning(name_node, f"la frazione \"{name}\" è già elencata nel comune {other} "
+                                   f"(riga {line}): chi la cerca troverebbe due comuni. Tienila in un comune solo")
+            else:
+                seen.setdefault(key, (comune, position(name_node)[0]))
 
     def comune(self, fields: dict, name: str, desks: dict[str, Desk]) -> Comune | None:
         istat = self.where.text(fields.get("istat"), "il codice ISTAT")
@@ -489,6 +505,19 @@ class _ContactsReader:
             elif name:
                 names.append(name)
         return tuple(names)
+
+
+def frazione_names(node) -> list[tuple[str, yaml.Node]]:
+    """The names in a "frazioni" list, written plain or as "nome:", with their nodes; what is not
+    well formed is reported by Contacts' readers, not here."""
+    found = []
+    for item in node.value if isinstance(node, yaml.SequenceNode) else ():
+        if isinstance(item, yaml.MappingNode):
+            item = next((value for key, value in item.value if isinstance(key, yaml.ScalarNode) and key.value == "nome"),
+                        None)
+        if isinstance(item, yaml.ScalarNode) and item.value:
+            found.append((item.value, item))
+    return found
 
 
 def _suggest(word: str, choices) -> str:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+import errno
 import html
 import os
 
@@ -15,8 +16,8 @@ import markdown
 
 from .claims import report_claims
 from .digest import code_key, digest
-from .errors import Problem, Report
-from .markup import new_markdown
+from .errors import Problem, Report, fail
+from .markup import Active, active_content, new_markdown
 from .parallel import run_chunks
 from .readability import gulpease
 from .yamlnodes import Where, compose
@@ -47,6 +48,7 @@ class Page:
     links: tuple[tuple[str, int], ...]   # every href and src of the body, with the line it is written on
     anchors: frozenset[str]  # the ids of the body, which links may point at ("#chi-puo")
     readability: int | None  # Gulpease index of the body
+    date_line: int = 0       # the line of its "data:", for messages about the date
 
     @property
     def is_notice(self) -> bool:
@@ -91,7 +93,7 @@ def read_pages(content_dir: Path, report: Report, display_root: str = "content",
     is the one the cache has is not read again; the others are converted in `jobs` processes."""
     cache = cache or PageCache()
     files, assets = [], []
-    for source, path in walk(content_dir):
+    for source, path in walk(content_dir, display_root):
         if source.endswith(".md"):
             files.append((source, path))
         else:
@@ -112,24 +114,53 @@ def read_pages(content_dir: Path, report: Report, display_root: str = "content",
     return ordered, assets
 
 
-def walk(top: Path) -> list[tuple[str, str]]:
+def walk(top: Path, display_root: str = "content") -> list[tuple[str, str]]:
     """Every file under `top` as (path from top with "/", path), sorted; hidden names skipped.
-    os.scandir: a site of 10,000 pages is listed in milliseconds."""
+    os.scandir: a site of 10,000 pages is listed in milliseconds. A symbolic link is followed
+    only inside `top`: one that leads out would publish a file from outside the project, one
+    that leads back to a folder above it would never end."""
     found: list[tuple[str, str]] = []
+    root = os.path.realpath(top)
 
-    def visit(folder: str, prefix: str) -> None:
+    def visit(folder: str, prefix: str, above: frozenset[str]) -> None:
         with os.scandir(folder) as entries:
             for entry in entries:
                 if entry.name.startswith("."):
                     continue
+                relative = prefix + entry.name
+                if entry.is_symlink():
+                    check_link(entry.path, f"{display_root}/{relative}", root, display_root)
                 if entry.is_dir():
-                    visit(entry.path, f"{prefix}{entry.name}/")
+                    real = os.path.realpath(entry.path)
+                    if real in above:
+                        raise fail(f"{display_root}/{relative}", 0, 0, LINK_LOOP)
+                    visit(entry.path, f"{relative}/", above | {real})
                 elif entry.is_file():
-                    found.append((prefix + entry.name, entry.path))
+                    found.append((relative, entry.path))
 
     if top.is_dir():
-        visit(str(top), "")
+        visit(str(top), "", frozenset({root}))
     return sorted(found, key=lambda item: item[0].split("/"))   # folder by folder, as paths sort
+
+
+LINK_LOOP = ("questo collegamento (symlink) rimanda a una cartella che lo contiene, o a sé stesso: "
+             "leggerlo non finirebbe mai. Toglilo")
+
+
+def check_link(path: str, display: str, root: str, display_root: str) -> None:
+    """Refuse a symbolic link that is broken, goes round in a circle or leads out of `root`."""
+    try:
+        os.stat(path)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise fail(display, 0, 0, LINK_LOOP) from None
+        raise fail(display, 0, 0, "questo collegamento (symlink) porta a un file che non esiste: "
+                   "correggilo o toglilo") from None
+    target = os.path.realpath(path)
+    if os.path.commonpath([root, target]) != root:
+        raise fail(display, 0, 0, f"questo collegamento (symlink) porta a {target}, fuori dalla cartella "
+                   f"{display_root}/: il sito pubblicherebbe un file che non fa parte del progetto. "
+                   f"Copia il file dentro {display_root}/ oppure togli il collegamento")
 
 
 def stamp_of(path: str | Path) -> tuple[int, int, int, int]:
@@ -155,7 +186,12 @@ def _read_chunk(items: list[tuple[str, str, str]]) -> list[Read]:
 
 def read_page(path: Path, source: str, display: str, converter: markdown.Markdown,
               report: Report) -> tuple[Page, str] | None:
-    data = path.read_bytes()
+    try:
+        data = path.read_bytes()
+    except OSError as exc:   # removed while the build ran, or not readable by whoever builds
+        report.error(display, 0, 0, f"non riesco a leggere il file ({exc.strerror}): controlla che esista "
+                     "e che chi crea il sito abbia il permesso di leggerlo")
+        return None
     try:
         raw = data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -171,15 +207,89 @@ def read_page(path: Path, source: str, display: str, converter: markdown.Markdow
     fields = read_front_matter(front, source, display, report)
     if fields is None:
         return None
+    long_block = first_long_paragraph(body)
+    if long_block is not None:
+        limit = f"{MAX_PARAGRAPH:_}".replace("_", ".")   # Italian thousands
+        report.error(display, body_line + long_block, 1, f"questo paragrafo è lunghissimo (più di {limit} "
+                     "caratteri senza una riga vuota): dividilo in paragrafi più brevi, separati da una riga vuota")
+        return None
     converter.reset()
-    body_html = converter.convert(body)
+    try:
+        body_html = converter.convert(body)
+    except RecursionError:   # Python-Markdown nests a call per level of list or quote
+        report.error(display, body_line, 1, "il testo ha troppi livelli uno dentro l'altro (elenchi o citazioni "
+                     "con rientri sempre più profondi): usa al massimo pochi livelli")
+        return None
+    report_active_content(raw, body, body_line, active_content(body_html, "<" in body), display, report)
     lines = raw.split("\n")
     links = tuple((value, link_line(lines, body_line, value))
                   for value in (html.unescape(m["value"]) for m in LINK_ATTR_RE.finditer(body_html)))
+    if not body.strip():
+        report.warning(display, body_line - 1, 1, "la pagina non ha testo dopo l'intestazione: scrivilo sotto "
+                       "la seconda riga '---'")
     page = Page(source=source, body_line=body_line, text_line=body_line + len(body) - len(body.lstrip("\n")),
                 digest=digest(code_key(), display, data), links=links,
                 anchors=anchors_of(body_html), readability=gulpease(body_html), **fields)
     return page, body_html
+
+
+# Python-Markdown rebuilds a paragraph's text once per link or emphasis in it: the time grows with
+# the square of its length (50,000 links in one paragraph took 15 s, 5,000 take a tenth of one).
+# A table's rows are handled one by one, so a long table stays linear and is not limited.
+MAX_PARAGRAPH = 100_000
+
+
+def first_long_paragraph(body: str) -> int | None:
+    """The line (from the body's first, counted from 0) of the first paragraph longer than
+    MAX_PARAGRAPH characters that is not a table; None if there is none."""
+    if len(body) <= MAX_PARAGRAPH:
+        return None
+    start, size, table = 0, 0, True
+    for number, line in enumerate(body.split("\n")):
+        text = line.strip()   # indentation is taken off before the inline stage
+        if not text:
+            start, size, table = number + 1, 0, True
+            continue
+        size += len(text) + 1
+        table = table and text.startswith("|")
+        if size > MAX_PARAGRAPH and not table:
+            return start
+    return None
+
+
+MAX_ACTIVE_REPORTED = 20   # a pasted web page may hold hundreds: the first ones tell what to do
+
+
+def report_active_content(raw: str, body: str, body_line: int, found: list[Active], display: str,
+                          report: Report) -> None:
+    """An error for each active thing of the body, at the line and column where it is written
+    (searched in the source in order; the body's first line when the Markdown made it)."""
+    if not found:
+        return
+    lowered = raw.lower()
+    start = len(raw) - len(body)   # where the body begins
+    cursor = start
+    for item in found[:MAX_ACTIVE_REPORTED]:
+        position = find_first(lowered, item.needles, cursor, start)
+        if position < 0:
+            report.error(display, body_line, 1, item.message)
+            continue
+        line_start = lowered.rfind("\n", 0, position) + 1
+        report.error(display, lowered.count("\n", 0, position) + 1, position - line_start + 1, item.message)
+        cursor = position + 1
+
+
+def find_first(text: str, needles: tuple[str, ...], cursor: int, start: int) -> int:
+    """Where the first of `needles` that the text holds is, after `cursor` if it is there, else
+    anywhere after `start`; -1 if none is."""
+    for needle in needles:
+        needle = needle.lower()
+        position = text.find(needle, cursor)
+        if position < 0:
+            position = text.find(needle, start)
+        if position >= 0:
+            return position
+    return -1
 
 
 def anchors_of(body_html: str) -> frozenset[str]:
@@ -228,7 +338,7 @@ def read_front_matter(front: str, source: str, display: str, report: Report) -> 
     result = {
         "title": where.text(fields.get("titolo"), "il titolo"),
         "description": where.text(fields.get("descrizione"), "la descrizione"),
-        "kind": "pagina", "menu": None, "date": None, "slug": None,
+        "kind": "pagina", "menu": None, "date": None, "slug": None, "date_line": 0,
     }
     if "tipo" in fields:
         kind = where.text(fields["tipo"], "il tipo")
@@ -237,11 +347,13 @@ def read_front_matter(front: str, source: str, display: str, report: Report) -> 
         result["kind"] = kind
     if "menu" in fields:
         menu = where.text(fields["menu"], "la posizione nel menu")
-        if menu and not menu.isdigit():
+        whole = bool(menu) and menu.isascii() and menu.isdigit()   # "²" and "٣" are digits to str.isdigit
+        if menu and not whole:
             where.error(fields["menu"], f"\"menu\" deve essere un numero intero (1, 2, 3...), non \"{menu}\"")
-        result["menu"] = int(menu) if menu and menu.isdigit() else None
+        result["menu"] = int(menu) if whole else None
     if "data" in fields:
         result["date"] = where.date(fields["data"], "la data")
+        result["date_line"] = fields["data"].start_mark.line + 1
     elif is_notice_source(source):
         report.error(display, 1, 1, "un avviso deve avere la \"data:\" nell'intestazione (per esempio data: 2021-01-11)")
     if "slug" in fields:
@@ -258,8 +370,10 @@ def read_front_matter(front: str, source: str, display: str, report: Report) -> 
 
 def link_line(lines: list[str], body_line: int, target: str) -> int:
     """The line of the file where a link to `target` is written (the body's first line if not found)."""
+    # As Markdown writes it "(target", as a reference "]: target", as HTML "=\"target\"" or "='target'"
+    forms = (f"({target}", f"]: {target}", f"\"{target}\"", f"'{target}'", f"<{target}>")
     for number in range(body_line, len(lines) + 1):
-        if f"({target}" in lines[number - 1]:
+        if any(form in lines[number - 1] for form in forms):
             return number
     return body_line
 

@@ -16,6 +16,9 @@ from __future__ import annotations
 
 import html
 import inspect
+import re
+from dataclasses import dataclass
+from html.parser import HTMLParser
 
 import markdown
 from markdown import util
@@ -267,3 +270,84 @@ PLAIN_TEXT_BREAKERS = ("<", ">", "&", util.STX, util.ETX)
 
 class HeadingIdsExtension(TocExtension):
     TreeProcessorClass = HeadingIdsProcessor
+
+
+# --- Active content: what a page may not publish ----------------------------------------------------
+# The site promises a strict Content-Security-Policy (no script, no style written in a page): a
+# page body that carries either would break under it, and run where the policy is missing.
+
+ACTIVE_TAGS = frozenset({"script", "style", "iframe", "frame", "frameset", "object", "embed", "applet", "base",
+                         "form", "meta", "link", "svg", "math", "template", "noscript"})
+URL_ATTRIBUTES = frozenset({"href", "src", "action", "formaction", "poster", "background", "cite", "data",
+                            "xlink:href", "srcset"})
+ACTIVE_SCHEMES = ("javascript:", "data:", "vbscript:")
+PLAIN_MARKDOWN = "scrivi il contenuto in Markdown semplice"
+
+
+@dataclass(frozen=True)
+class Active:
+    """Something active in a page body: how to find it in the page's source, and what to say."""
+
+    needles: tuple[str, ...]   # the first one found in the source gives the line and column
+    message: str
+
+
+def active_content(body_html: str, has_raw_html: bool) -> list[Active]:
+    """Elements, attributes and links of a converted body that would run code or style. A body
+    whose source has no "<" has no HTML of its own: only its links can be active."""
+    if not has_raw_html:
+        found = []
+        for match in LINK_VALUE_RE.finditer(body_html):
+            value = html.unescape(match[2])
+            scheme = active_scheme(value)
+            if scheme:
+                found.append(Active((value,), active_link_message(value, scheme)))
+        return found
+    finder = ActiveContentFinder()
+    finder.feed(body_html)
+    finder.close()
+    return finder.found
+
+
+LINK_VALUE_RE = re.compile(r'(href|src)="([^"]*)"')
+
+
+def active_scheme(value: str) -> str | None:
+    """The scheme of a link that runs code or carries its own content, as a browser reads it:
+    tabs and line breaks inside are ignored, and so are spaces and control characters before."""
+    cleaned = "".join(ch for ch in value if ch not in "\t\n\r").lstrip("".join(map(chr, range(33)))).lower()
+    return next((scheme for scheme in ACTIVE_SCHEMES if cleaned.startswith(scheme)), None)
+
+
+def active_link_message(value: str, scheme: str) -> str:
+    shown = value if len(value) <= 60 else value[:57] + "..."
+    return (f"il collegamento \"{shown}\" inizia con \"{scheme}\", che il sito non pubblica: scrivi un indirizzo "
+            "che inizia con https://, mailto: o tel:, oppure il nome di una pagina .md")
+
+
+class ActiveContentFinder(HTMLParser):
+    """Reads a body's HTML as the standard library's parser does (entities decoded, names in
+    lower case) and notes every active element, attribute and link."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.found: list[Active] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        written = self.get_starttag_text() or f"<{tag}"
+        if tag in ACTIVE_TAGS:
+            self.found.append(Active((written, f"<{tag}"), f"la pagina contiene l'elemento HTML <{tag}>, che il "
+                                     "sito non pubblica: le pagine non possono eseguire codice né cambiare lo stile "
+                                     f"(le regole di sicurezza del sito lo bloccano). Toglilo e {PLAIN_MARKDOWN}"))
+            return
+        for name, value in attrs:
+            if name.startswith("on"):
+                self.found.append(Active((written, name), f"l'attributo HTML \"{name}\" fa eseguire codice, che il "
+                                         "sito non pubblica: toglilo; per un collegamento scrivi [testo](https://...)"))
+            elif name in ("style", "srcdoc"):
+                self.found.append(Active((written, name), f"l'attributo HTML \"{name}\" non è permesso: l'aspetto "
+                                         f"delle pagine viene dal foglio di stile del sito. Toglilo e {PLAIN_MARKDOWN}"))
+            elif name in URL_ATTRIBUTES and value and (scheme := active_scheme(value)):
+                self.found.append(Active((written, value), active_link_message(value, scheme)))
+
+    handle_startendtag = handle_starttag

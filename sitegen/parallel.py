@@ -8,10 +8,13 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
+import signal
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from typing import Callable, Sequence, TypeVar
 
-from .errors import BuildFailed
+from .errors import BuildFailed, fail
 
 Item = TypeVar("Item")
 Result = TypeVar("Result")
@@ -40,10 +43,18 @@ def run_chunks(task: Callable[[list[Item]], list[Result]], items: Sequence[Item]
     gc.freeze()
     size = -(-len(items) // (jobs * 8))   # several chunks per worker even out uneven pages (a finder of 8,000 comuni)
     chunks = [items[i:i + size] for i in range(0, len(items), size)]
+    # An executor, not multiprocessing.Pool: a worker killed from outside (the kernel short of
+    # memory, `kill`) breaks the executor, where Pool waited for its results for ever.
+    pool = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"), initializer=_leave_interrupts)
     try:
-        with multiprocessing.get_context("fork").Pool(jobs) as pool:
-            parts = pool.map(_run, chunks, chunksize=1)
+        futures = [pool.submit(_run, chunk) for chunk in chunks]
+        parts = [future.result() for future in futures]
+    except BrokenProcessPool:
+        raise fail("build.py", 0, 0, "un processo di lavoro è terminato in modo inatteso (forse la memoria non "
+                   "bastava, o è stato fermato da fuori): il sito è rimasto com'era. Rilancia; se succede "
+                   "ancora, rilancia con --jobs 1") from None
     finally:
+        pool.shutdown(wait=True, cancel_futures=True)
         _task = None
         gc.unfreeze()
     # The problem of the first failing chunk, as one process would have met it, not the one
@@ -67,6 +78,12 @@ def few_collections():
         yield
     finally:
         gc.set_threshold(*before)
+
+
+def _leave_interrupts() -> None:
+    """Ctrl+C reaches every process of the terminal: the workers leave it to the parent, which
+    stops the build cleanly (and prints no worker's traceback)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _run(chunk):

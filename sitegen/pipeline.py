@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from contextlib import nullcontext
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
@@ -16,9 +17,9 @@ from .depends import Entry, Fingerprints, Reads, Untrackable, data_key, follow, 
 from .content import Asset, Page, Read, read_page, read_pages, stamp_of, walk
 from .digest import code_key, digest
 from .claims import check_templates
-from .errors import BuildFailed, Report
+from .errors import BuildFailed, Problem, Report
 from .markup import new_markdown
-from .output import SiteWriter, check_out_dir
+from .output import SiteWriter, build_lock, check_out_dir
 from .parallel import few_collections, run_chunks
 from .plan import Output, Site, plan_site, relink
 from .render import make_environment, render_output
@@ -139,7 +140,7 @@ def site_key(site: Site, templates: str) -> str:
 
 def templates_fingerprint(options: Options) -> str:
     parts = []
-    for relative, path in walk(options.templates):   # hidden files (editors' swap files) left out
+    for relative, path in walk(options.templates, options.display(options.templates)):   # hidden files (editors' swap files) left out
         parts += [relative, Path(path).read_bytes()]
     return digest(*parts)
 
@@ -255,7 +256,10 @@ def build(options: Options, report: Report, write: bool = True, strict: bool = F
     warning). With a `cache`, only what changed since the last build is converted, rendered
     and written; the files are the same as without it."""
     try:
-        with few_collections():
+        if write:   # before the lock, whose file goes beside the folder: a folder refused gets nothing
+            check_output(options)
+        # One build at a time into one folder: two would share the next tree and the cache.
+        with few_collections(), build_lock(options.out) if write else nullcontext():
             return _build(options, report, write, strict, cache, jobs)
     except BuildFailed as failed:
         if failed.report is not report:  # a problem that stopped a stage at once
@@ -263,11 +267,17 @@ def build(options: Options, report: Report, write: bool = True, strict: bool = F
         raise BuildFailed(report) from None
 
 
+def check_output(options: Options) -> None:
+    check_out_dir(options.out, options.project, [options.content, options.templates, options.static,
+                                                 options.data.parent])
+
+
 def _build(options: Options, report: Report, write: bool, strict: bool, cache: BuildCache | None,
            jobs: int) -> list[Readability]:
-    if write:
-        check_out_dir(options.out, options.project, [options.content, options.templates, options.static,
-                                                     options.data.parent])
+    if cache is not None:
+        cache.load_again_if_changed()
+    if write:   # again, now that the lock is held: the folder may have changed while this build waited
+        check_output(options)
     prepared, scores = prepare(options, report, cache, jobs)
     report.fail_if_errors()
     if strict and report.warnings:   # rendering finds errors only: every warning is known by now
@@ -280,15 +290,15 @@ def _build(options: Options, report: Report, write: bool, strict: bool, cache: B
         renderer.note_reads = False
         run_chunks(lambda chunk: [len(renderer.render(o).data) for o in chunk], prepared.outputs, jobs)
         return scores
-    written = write_outputs(options, prepared, renderer, cache, jobs, templates)
+    written = write_outputs(options, prepared, renderer, cache, jobs, templates, report)
     if cache is not None:
         cache.remember(prepared.readings, written, prepared.data_stamp)
     return scores
 
 
 def write_outputs(options: Options, prepared: Prepared, renderer: Renderer, cache: BuildCache | None,
-                  jobs: int, templates: str) -> dict[str, OutputRecord]:
-    """Stages 4 and 5: render what changed, stage what differs, then move it in.
+                  jobs: int, templates: str, report: Report) -> dict[str, OutputRecord]:
+    """Stages 4 and 5: render what changed, stage what differs, then switch the new version in.
     Returns every file's record for the next build."""
     previous = cache.outputs if cache is not None else {}
     writer = SiteWriter(options.out, {dest: r[1] for dest, r in previous.items()} if cache is not None else None)
@@ -338,6 +348,9 @@ def write_outputs(options: Options, prepared: Prepared, renderer: Renderer, cach
     except BaseException:
         writer.abort()
         raise
+    note = writer.kept_note()
+    if note:   # not a warning: a .htaccess kept must not fail a --strict build
+        report.problems.append(Problem(options.display(options.out), 0, 0, note, "nota"))
     records = {}
     for relative, fingerprint in manifest.items():
         if relative in rendered:

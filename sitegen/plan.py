@@ -14,6 +14,7 @@ from .contacts import Comune, Contacts, Mode
 from .depends import WalkedThrough
 from .content import LINK_ATTR_RE, Asset, Page, resolve
 from .errors import Report
+from .markup import active_scheme
 from .settings import Settings
 
 FINDER_DIR = "sportelli"
@@ -154,10 +155,11 @@ def plan_site(pages: list[Page], assets: list[Asset], contacts: Contacts, today:
                for p in pages]
     outputs += [comune_output(c, comune_dest(finder, c), contacts.source) for c in contacts.comuni]
     check_unique_dests(outputs, report)
+    check_notice_dates(pages, today, report, content)
     feed = feed_path(pages, dests) if base_url else None
     made = ({vcard_path(finder, desk) for desk in contacts.desks} | {"robots.txt", "sitemap.xml"}
             | ({feed} if feed else set()))
-    check_files_clash(outputs, assets, static_files, made, report, content)
+    check_output_paths(path_claims(outputs, assets, static_files, made, content), report)
     known = ({o.dest for o in outputs} | {a.source for a in assets} | set(static_files)
              | {vcard_path(finder, desk) for desk in contacts.desks} | ({feed} if feed else set()))
     anchors = {o.dest: o.page.anchors for o in outputs if o.page}
@@ -199,6 +201,16 @@ def comune_output(comune: Comune, dest: str, source: str) -> Output:
                     f"telefono, email e come prendere appuntamento.")
 
 
+def check_notice_dates(pages: list[Page], today: date, report: Report, content: str) -> None:
+    """A notice dated after the day of the build is most likely a wrong year: it would lead the
+    list and the feed until that day comes."""
+    for page in pages:
+        if page.is_notice and page.date and page.date > today:
+            report.warning(f"{content}/{page.source}", page.date_line, 1, f"la data dell'avviso, {page.date}, viene "
+                           f"dopo il giorno della pubblicazione ({today}): controlla l'anno. Per annunciare "
+                           "qualcosa che succederà, metti la data di oggi e scrivi nel testo quando succede")
+
+
 def check_unique_dests(outputs: list[Output], report: Report) -> None:
     """Two sources on one path would silently overwrite each other: refuse before rendering."""
     first: dict[str, Output] = {}
@@ -211,19 +223,69 @@ def check_unique_dests(outputs: list[Output], report: Report) -> None:
             first[output.dest] = output
 
 
-def check_files_clash(outputs: list[Output], assets: list[Asset], static_files: list[str], made: set[str],
-                      report: Report, content: str) -> None:
-    """A file of content/ that would land where a page, a static file or a file the build makes
-    goes (or inside a page's folder named like a file) would replace it: refuse it."""
-    taken = {o.dest: f"di {o.source}" for o in outputs}
-    taken.update({path: f"di {path}" for path in static_files})
-    taken.update({path: f"del file {path} creato dal programma" for path in made})
-    folders = {posixpath.dirname(path) for path in taken}
-    for asset in assets:
-        other = taken.get(asset.source) or (f"della cartella {asset.source}/" if asset.source in folders else None)
-        if other:
-            report.error(f"{content}/{asset.source}", 0, 0, f"questo file finirebbe nel sito al posto {other}: "
-                         "cambia il nome del file")
+@dataclass(frozen=True)
+class Claim:
+    """An output path and who makes it, as an error names it."""
+
+    path: str
+    source: str     # the file to name in the error ("content/progetto.md")
+    line: int
+    what: str       # "la pagina content/progetto.md"
+    fix: str
+    page: bool = False
+
+
+def path_claims(outputs: list[Output], assets: list[Asset], static_files: list[str], made: set[str],
+                content: str) -> list[Claim]:
+    """Every file the site will have, the files the program makes first: when two collide, the
+    error goes to the one an editor can rename."""
+    rename = "cambia il nome del file"
+    claims = [Claim(path, path, 0, f"il file {path} creato dal programma", rename) for path in sorted(made)]
+    claims += [Claim(path, path, 0, f"il file {path} della cartella static/", rename) for path in static_files]
+    claims += [Claim(o.dest, o.source, 1 if o.page else 0,
+                     f"la pagina {o.source}" if o.page else f"la pagina del comune {o.comune.name if o.comune else o.title}",
+                     f"{rename} o lo \"slug\"", page=True)
+               for o in outputs]
+    claims += [Claim(a.source, f"{content}/{a.source}", 0, f"il file {content}/{a.source}", rename)
+               for a in assets]
+    return claims
+
+
+def check_output_paths(claims: list[Claim], report: Report) -> None:
+    """No two files of the site on one path, and no file where another needs a folder (a page
+    "robots.txt/index.html" beside the file robots.txt): either would replace the other, and
+    rebuilds would alternate between them. Two pages on one path are check_unique_dests' error."""
+    taken: dict[str, Claim] = {}
+    folders: dict[str, Claim] = {}   # every folder that a taken file needs, with the first file in it
+    for claim in claims:
+        problem = path_clash(claim, taken, folders)
+        if problem is None:
+            taken[claim.path] = claim
+            for folder in parent_folders(claim.path):
+                folders.setdefault(folder, claim)
+        elif not (claim.path in taken and claim.page and taken[claim.path].page):   # check_unique_dests
+            col = 1 if claim.line else 0
+            report.error(claim.source, claim.line, col, f"{problem}: {claim.fix}")
+
+
+def path_clash(claim: Claim, taken: dict[str, Claim], folders: dict[str, Claim]) -> str | None:
+    """What is wrong with the path of `claim`, given the files already placed; None if nothing."""
+    here = f"{'questa pagina' if claim.page else 'questo file'} finirebbe nel sito in \"{claim.path}\""
+    if claim.path in taken:
+        return f"{here}, ma lì c'è già {taken[claim.path].what}"
+    for folder in parent_folders(claim.path):
+        if folder in taken:
+            return f"{here}, dentro \"{folder}\", che nel sito è già {taken[folder].what}"
+    if claim.path in folders:
+        other = folders[claim.path]
+        return f"{here}, ma lì serve la cartella che contiene {other.what} ({other.path})"
+    return None
+
+
+def parent_folders(path: str) -> list[str]:
+    """"a/b/c.html" -> ["a", "a/b"]."""
+    parts = path.split("/")
+    return ["/".join(parts[:i]) for i in range(1, len(parts))]
 
 
 def relink(output: Output, body_html: str, site: Site) -> Output:
@@ -245,7 +307,7 @@ def link_target(page: Page, dest: str, value: str, line: int, dests: dict[str, s
     """The site path a link in a page body leads to; None for links to leave as written
     (other sites, e-mail, phone) and for broken ones, which are reported."""
     display = f"{content}/{page.source}"
-    if SCHEME_RE.match(value) or value.startswith("//"):
+    if SCHEME_RE.match(value) or value.startswith("//") or active_scheme(value):   # the last: reported when read
         return None
     if value.startswith("/"):
         report.error(display, line, 0, f"il collegamento \"{value}\" inizia con '/': "

@@ -56,10 +56,19 @@ def email_breaks(address: str) -> Markup:
     return markupsafe_escape(local) + Markup("@<wbr>") + Markup("<wbr>.").join(parts)
 
 
+# What must not appear literally inside a <script> element: "<" and ">" would let a value open
+# or close a tag ("</script>", "<!--<script>" keeps the element open), "&" is escaped as Jinja's
+# htmlsafe_json_dumps does, and U+2028/U+2029 end a line in older JavaScript. (The apostrophe,
+# which Jinja escapes too, is harmless inside an element and common in names: "Pieve d'Olmi".)
+SCRIPT_ESCAPES = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026",
+                                "\u2028": "\\u2028", "\u2029": "\\u2029"})
+
+
 def script_json(value) -> Markup:
-    """Compact, stable JSON that is safe inside a <script> element."""
+    """Compact, stable JSON that is safe inside a <script> element: every character that could
+    end or change the element is written as a JSON escape, which JSON.parse reads back as it was."""
     text = json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    return Markup(text.replace("</", "<\\/"))
+    return Markup(text.translate(SCRIPT_ESCAPES))
 
 
 @lru_cache(maxsize=8)
@@ -185,6 +194,10 @@ def render_output(env: jinja2.Environment, site: Site, output: Output, templates
                    f"il modello \"{exc.name}\" incluso qui non esiste in {templates_display}/") from None
     except BuildFailed:
         raise
+    except OSError as exc:   # a template the builder may not read, or a folder where a file should be
+        name = Path(exc.filename).name if exc.filename else output.template
+        raise fail(f"{templates_display}/{name}", 0, 0, f"non riesco a leggere il modello ({exc.strerror}): "
+                   "controlla che sia un file e che chi crea il sito abbia il permesso di leggerlo") from None
     except Exception as exc:  # any other failure inside a template: point at the template line
         name, line = _template_frame(exc, env)
         message = str(exc)

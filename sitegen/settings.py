@@ -56,9 +56,16 @@ def load_settings(path: Path, display: str, report: Report) -> Settings:
     if not path.is_file():
         return Settings(accessibility=_accessibility(Where(display, report), None, None))
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
-        report.error(display, 0, 0, "il file non si può leggere: salvalo con codifica UTF-8")
+        data = path.read_bytes()
+    except OSError as exc:
+        report.error(display, 0, 0, f"non riesco a leggere il file ({exc.strerror}): controlla che chi crea il "
+                     "sito abbia il permesso di leggerlo")
+        return Settings()
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        report.error(display, data[: exc.start].count(b"\n") + 1, 0,
+                     "il file contiene caratteri non validi: salvalo con codifica UTF-8")
         return Settings()
     root = compose(text, display, report)
     where = Where(display, report)
@@ -71,7 +78,7 @@ def _readability_min(where: Where, node) -> int:
     value = where.text(node, "leggibilita_minima")
     if value is None:
         return DEFAULT_READABILITY_MIN
-    if not value.isdigit() or int(value) > 100:
+    if not (value.isascii() and value.isdigit()) or int(value) > 100:   # "²".isdigit() is true
         where.error(node, f"leggibilita_minima deve essere un numero intero da 0 a 100, non \"{value}\" "
                     f"(l'indice Gulpease va da 0, difficilissimo, a 100, facilissimo; consigliato {DEFAULT_READABILITY_MIN})")
         return DEFAULT_READABILITY_MIN

@@ -39,6 +39,12 @@ def compose(text: str, path: str, report: Report) -> yaml.Node | None:
         report.error(path, line, col, f"il testo non è YAML valido ({_explain(exc)}): "
                      "controlla rientri, due punti e virgolette su questa riga e su quella prima")
         return None
+    except yaml.reader.ReaderError as exc:   # a control character, pasted from another program
+        before = text[: exc.position]
+        line = before.count("\n") + 1
+        report.error(path, line, exc.position - before.rfind("\n"), f"c'è un carattere invisibile di controllo "
+                     f"(codice {exc.character:#06x}) in questo punto: cancellalo, o riscrivi la riga a mano")
+        return None
     except yaml.YAMLError as exc:
         report.error(path, 0, 0, f"il testo non è YAML valido ({exc})")
         return None
@@ -92,7 +98,11 @@ class Where:
             return None
         children: dict[str, yaml.Node] = {}
         for key_node, value_node in node.value:
-            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else ""
+            if not isinstance(key_node, yaml.ScalarNode):
+                self.error(key_node, f"il nome di un campo deve essere una parola, non un elenco ({what}): "
+                           "scrivi 'nome: valore', e metti tra virgolette un valore che inizia con [ o {")
+                continue
+            key = key_node.value
             if key in children:
                 self.error(key_node, f"il campo \"{key}\" è ripetuto ({what}; c'è già alla riga "
                            f"{position(children[key])[0]}): tienine uno solo")

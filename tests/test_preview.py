@@ -8,7 +8,6 @@ import sys
 import time
 from datetime import date
 
-import pytest
 
 from conftest import PROJECT, source_args
 from sitegen.pipeline import Options
