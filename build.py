@@ -38,6 +38,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--base-url", help="indirizzo completo del sito, per esempio https://www.example.org/activity-cr/")
     parser.add_argument("--today", type=parse_day, help="data della pubblicazione, AAAA-MM-GG")
     parser.add_argument("--strict", action="store_true", help="anche gli avvisi fanno fallire")
+    parser.add_argument("--anteprima", action="store_true",
+                        help="anteprima di una proposta: i motori di ricerca non la indicizzano (noindex), "
+                             "non si può pubblicare")
     parser.add_argument("--host", default="127.0.0.1", help="per serve: indirizzo su cui ascoltare")
     parser.add_argument("--port", type=int, default=8000, help="per serve: porta (predefinita 8000)")
     parser.add_argument("--jobs", type=int, default=available_cores(),
@@ -57,6 +60,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     args = parser.parse_args(argv)
     if args.command == "publish" and not args.to:
         parser.error("publish vuole --to: dove mandare il sito, per esempio --to sftp://utente@server/var/www/activity-cr")
+    if args.anteprima and args.base_url is not None:
+        parser.error("--anteprima non va con --base-url: l'anteprima si apre dal disco e non si pubblica")
     if args.base_url is not None:
         if not args.base_url.startswith(("https://", "http://")):
             parser.error("--base-url deve iniziare con https:// (per esempio https://www.example.org/activity-cr/)")
@@ -89,7 +94,7 @@ def build_day(args: argparse.Namespace) -> date:
 def options_from(args: argparse.Namespace) -> Options:
     return Options(project=PROJECT, content=args.content, data=args.data, templates=PROJECT / "templates",
                    static=PROJECT / "static", out=args.out, today=build_day(args), base_url=args.base_url,
-                   settings=args.settings)
+                   settings=args.settings, preview=args.anteprima)
 
 
 def print_report(report: Report, form: str = "text") -> None:

@@ -37,6 +37,7 @@ class Options:
     today: date
     base_url: str | None = None
     settings: Path = Path("sito.yaml")   # missing: the defaults
+    preview: bool = False                # a proposal's preview: pages ask search engines not to index them
 
     def display(self, path: Path) -> str:
         """A path as editors know it: relative to where they are, or to the project."""
@@ -106,7 +107,7 @@ def prepare(options: Options, report: Report, cache: BuildCache | None = None,
         return None, scores
     statics = static_files(options)
     site, outputs = plan_site(pages, assets, contacts, options.today, options.base_url, sorted(statics), report,
-                              options.display(options.content), settings)
+                              options.display(options.content), settings, preview=options.preview)
     return Prepared(readings, data_stamp, assets, statics, site, outputs), scores
 
 
@@ -133,7 +134,7 @@ def site_key(site: Site, templates: str) -> str:
     templates, the whole site's paths and navigation, the date and the address. A page is
     rendered again when this or its own file changed; what it read of the data is checked
     apart (Renderer.still_current)."""
-    return digest(code_key(), templates, repr(site.base_url), repr(site.settings),
+    return digest(code_key(), templates, repr(site.base_url), repr(site.settings), repr(site.preview),
                   site.today.isoformat(), site.finder, repr(site.feed), repr(site.nav), repr(site.notices),
                   repr(sorted(site.paths)), repr(sorted(site.dests.items())))
 

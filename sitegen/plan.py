@@ -43,6 +43,7 @@ class Site(WalkedThrough):
     dests: dict[str, str]   # where each page of content/ is written, by source ("progetto.md")
     feed: str | None = None   # the notices' Atom feed, published only with a base URL (ids are URLs)
     settings: Settings = Settings()   # sito.yaml: what the accessibility statement shows
+    preview: bool = False             # built with --anteprima: every page says noindex
 
     def comune_page(self, comune: Comune) -> str:
         """Where a comune's desk page is: beside the finder, in a folder named by its slug."""
@@ -136,7 +137,8 @@ def vcard_path(finder: str, desk) -> str:
 
 def plan_site(pages: list[Page], assets: list[Asset], contacts: Contacts, today: date,
               base_url: str | None, static_files: list[str], report: Report,
-              content: str = "content", settings: Settings = Settings()) -> tuple[Site, list[Output]]:
+              content: str = "content", settings: Settings = Settings(),
+              preview: bool = False) -> tuple[Site, list[Output]]:
     """Every output of the site, with the links of every page checked (made relative when
     the page is rendered: see relink)."""
     dests = {page.source: page_dest(page) for page in pages}
@@ -169,7 +171,7 @@ def plan_site(pages: list[Page], assets: list[Asset], contacts: Contacts, today:
                 link_target(output.page, output.dest, value, line, dests, known, anchors, report, content)
     site = Site(name="ACTIVITY.CR", base_url=base_url, today=today, nav=navigation(pages, dests),
                 contacts=contacts, mode=mode, finder=finder, notices=notices(pages, dests),
-                paths=frozenset(known), dests=dests, feed=feed, settings=settings)
+                paths=frozenset(known), dests=dests, feed=feed, settings=settings, preview=preview)
     return site, outputs
 
 

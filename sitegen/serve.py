@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import mimetypes
 import shutil
+import socket
 import sys
 import tempfile
 from dataclasses import dataclass, field, replace
@@ -107,6 +108,24 @@ def respond(start_response, status: str, kind: str, body: bytes):
     return [body]
 
 
+def port_free(host: str, port: int) -> bool:
+    """Whether the preview can listen there: a port held by another program (often a preview
+    left open in another window) would otherwise end in an internal error after the build."""
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)   # as the server itself does
+        try:
+            probe.bind((host, port))
+        except OSError:
+            return False
+    return True
+
+
+def port_taken(port: int) -> str:
+    return (f"errore: la porta {port} è già usata da un altro programma (forse un'anteprima già aperta "
+            f"in un'altra finestra): chiudilo, oppure scegli un'altra porta, per esempio "
+            f"python build.py serve --port {port + 1}")
+
+
 def serve(options: Options, host: str, port: int) -> int:
     from livereload import Server  # imported here: only the preview needs it
     from livereload.handlers import LiveReloadHandler
@@ -117,6 +136,9 @@ def serve(options: Options, host: str, port: int) -> int:
     # quickly would keep seeing the error page although the rebuild succeeded.
     LiveReloadHandler.DEFAULT_RELOAD_TIME = 0
 
+    if not port_free(host, port):
+        print(port_taken(port), file=sys.stderr)
+        return 1
     workdir = Path(tempfile.mkdtemp(prefix="activitycr-anteprima-"))
     preview = Preview(replace(options, out=workdir / "site", base_url=None), [])
     watcher = EventWatcher()

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import shutil
+import socket
 import subprocess
 import sys
 import time
 from datetime import date
 
-
+import build
 from conftest import PROJECT, source_args
 from sitegen.pipeline import Options
 from sitegen.serve import Preview, file_for, make_app, rebuild
@@ -132,3 +133,16 @@ def test_a_save_shows_in_the_open_browser(browser, sources, tmp_path):
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+def test_a_port_already_in_use_gets_a_message_not_an_internal_error(capsys):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        status = build.main(["serve", "--port", str(port)])
+    err = capsys.readouterr().err
+    assert status == 1
+    assert err.strip() == (f"errore: la porta {port} è già usata da un altro programma (forse un'anteprima "
+                           f"già aperta in un'altra finestra): chiudilo, oppure scegli un'altra porta, "
+                           f"per esempio python build.py serve --port {port + 1}")

@@ -214,3 +214,20 @@ def test_a_notice_is_dated_with_the_elided_article(built_site):
     page = (built_site / "avvisi" / "sportelli-in-presenza" / "index.html").read_text(encoding="utf-8")
     assert html.unescape(re.search(r'<p class="data">(.*?)</p>', page).group(1)) == \
         'Avviso <time datetime="2021-01-11">dell\'11 gennaio 2021</time>'
+
+
+def test_a_preview_asks_search_engines_not_to_index_it(sources, tmp_path, capsys):
+    """--anteprima (a proposal's preview): every page says noindex; a normal build never does;
+    a preview has no address of its own, so it can be neither in a sitemap nor published."""
+    preview, normal = tmp_path / "anteprima", tmp_path / "normale"
+    assert run(["build", "--anteprima", "--out", str(preview)] + source_args(sources), capsys)[0] == 0
+    assert run(["build", "--out", str(normal)] + source_args(sources), capsys)[0] == 0
+    pages = sorted(p.relative_to(preview) for p in preview.rglob("*.html"))
+    assert pages and pages == sorted(p.relative_to(normal) for p in normal.rglob("*.html"))
+    for page in pages:
+        assert '<meta name="robots" content="noindex">' in (preview / page).read_text(encoding="utf-8")
+        assert 'name="robots"' not in (normal / page).read_text(encoding="utf-8")
+    assert not (preview / "sitemap.xml").exists()
+    status, _, err = run(["build", "--anteprima", "--base-url", "https://www.example.org/",
+                          "--out", str(tmp_path / "x")] + source_args(sources), capsys)
+    assert status == 2 and "--anteprima non va con --base-url" in err
