@@ -28,6 +28,15 @@ def is_ours(change: watchfiles.Change, path: str) -> bool:
     return watchfiles.DefaultFilter()(change, path) and not Path(path).name.startswith(".")
 
 
+def identity(path: Path) -> tuple[int, int] | None:
+    """Which folder is at `path` now (device and inode), or None when there is none."""
+    try:
+        status = path.stat()
+    except OSError:
+        return None
+    return status.st_dev, status.st_ino
+
+
 class EventWatcher(Watcher):
     """A livereload watcher driven by the system's change events instead of polling."""
 
@@ -129,12 +138,15 @@ class EventWatcher(Watcher):
         """Until the folder is deleted. A folder that came back may have been written before its
         watch began: its first report comes once the watch is running (watchfiles yields an empty
         set when nothing happened for a while)."""
+        watched = identity(path)
         for changes in watchfiles.watch(path, watch_filter=is_ours, stop_event=self.stop, yield_on_timeout=True,
                                         **WATCH_OPTIONS):
             if changes or came_back:
                 self.report(path)
                 came_back = False
-            if not path.is_dir():   # deleted: its events are over, wait for it by name
+            # Deleted, or deleted and made again while this watch still held the old folder (whose
+            # events are over; the new one may even reuse its inode number): look again by name.
+            if identity(path) != watched or (watchfiles.Change.deleted, str(path)) in changes:
                 return
 
     def follow_name(self, path: Path) -> None:
@@ -142,8 +154,11 @@ class EventWatcher(Watcher):
         def named(change: watchfiles.Change, changed: str) -> bool:
             return Path(changed).name == path.name
 
-        for _ in watchfiles.watch(path.parent, watch_filter=named, recursive=False, stop_event=self.stop,
-                                  **WATCH_OPTIONS):
-            self.report(path)
-            if path.is_dir():   # the folder is back: watch inside it
+        # yield_on_timeout: a folder made again before this watch began sends no event here;
+        # looking again after each quiet spell finds it all the same.
+        for changes in watchfiles.watch(path.parent, watch_filter=named, recursive=False, stop_event=self.stop,
+                                        yield_on_timeout=True, **WATCH_OPTIONS):
+            if changes:
+                self.report(path)
+            if path.is_dir():   # the folder is back: watch inside it (follow_folder reports it)
                 return
