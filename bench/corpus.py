@@ -177,7 +177,7 @@ WORDS = ("il", "la", "lo", "un", "una", "di", "del", "della", "per", "con", "che
          "giorno", "settimana", "mese", "anno", "casa", "scuola", "azienda", "curriculum", "offerta",
          "contratto", "tirocinio", "corso", "orario", "documento", "modulo", "ufficio", "sede", "paese",
          "frazione", "strada", "piazza", "regione", "fondo", "sociale", "europeo", "attiva", "inclusione",
-         "possibile", "importante", "prima", "dopo", "quando", "dove", "come", "perché", "molto", "poco",
+         "possibile", "importante", "prima", "dopo", "mentre", "dove", "come", "perché", "molto", "poco",
          "può", "deve", "vuole", "sono", "ha", "hanno", "fa", "va", "viene", "resta", "serve", "basta")
 HEADINGS = ("Che cosa serve", "Come funziona", "Chi può chiedere", "Dove andare", "Quando", "I documenti",
             "Le domande frequenti", "Dopo il colloquio", "Per saperne di più", "Gli orari")

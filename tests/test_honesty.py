@@ -281,3 +281,16 @@ def test_the_consortium_is_named_in_full_before_its_acronym(built_site):
         if acronym >= 0 and not 0 <= full < acronym:
             late.append(page.relative_to(built_site).as_posix())
     assert late == []
+
+
+def test_the_benchmarks_corpus_says_nothing_the_check_refuses():
+    """bench/peers.py builds 10,000 generated pages with this generator: a random phrase that the
+    check refuses ("dove e quando") would stop the benchmark, not measure it."""
+    import sys
+    sys.path.insert(0, str(PROJECT / "bench"))
+    from corpus import corpus_pages
+
+    from sitegen.claims import find_claims
+    refused = [(page.name, found.text) for page in corpus_pages(10000)
+               for found in find_claims(page.title + "\n" + page.description + "\n" + page.body)]
+    assert refused == []

@@ -86,7 +86,8 @@ def test_in_person_mode_starts_on_11_january_2021(sources, tmp_path, capsys):
 
     before, on_the_day = mode_text("2021-01-10"), mode_text("2021-01-11")
     assert "solo online" in before and "solo su appuntamento" not in before
-    assert "si va <strong>solo su appuntamento</strong> (dall'11 gennaio 2021)" in on_the_day
+    assert ("avrebbero lavorato online e, dall'11 gennaio 2021, anche in una sede, dove si va "
+            "<strong>solo su appuntamento</strong>") in on_the_day
     assert "solo online" not in on_the_day
 
 
