@@ -221,8 +221,8 @@ def read_page(path: Path, source: str, display: str, converter: markdown.Markdow
                      "con rientri sempre più profondi): usa al massimo pochi livelli")
         return None
     report_active_content(raw, body, body_line, active_content(body_html, "<" in body), display, report)
-    lines = raw.split("\n")
-    links = tuple((value, link_line(lines, body_line, value))
+    body_start = line_offset(raw, body_line)
+    links = tuple((value, link_line(raw, body_start, body_line, value))
                   for value in (html.unescape(m["value"]) for m in LINK_ATTR_RE.finditer(body_html)))
     if not body.strip():
         report.warning(display, body_line - 1, 1, "la pagina non ha testo dopo l'intestazione: scrivilo sotto "
@@ -368,14 +368,23 @@ def read_front_matter(front: str, source: str, display: str, report: Report) -> 
     return result
 
 
-def link_line(lines: list[str], body_line: int, target: str) -> int:
-    """The line of the file where a link to `target` is written (the body's first line if not found)."""
+def line_offset(raw: str, line: int) -> int:
+    """Where 1-based `line` starts in `raw`."""
+    offset = 0
+    for _ in range(line - 1):
+        offset = raw.find("\n", offset) + 1
+        if not offset:
+            return len(raw)
+    return offset
+
+
+def link_line(raw: str, body_start: int, body_line: int, target: str) -> int:
+    """The line of the file where a link to `target` is first written (the body's first line if
+    not found). One search through the text per form, not one per line."""
     # As Markdown writes it "(target", as a reference "]: target", as HTML "=\"target\"" or "='target'"
     forms = (f"({target}", f"]: {target}", f"\"{target}\"", f"'{target}'", f"<{target}>")
-    for number in range(body_line, len(lines) + 1):
-        if any(form in lines[number - 1] for form in forms):
-            return number
-    return body_line
+    found = [at for at in (raw.find(form, body_start) for form in forms) if at >= 0]
+    return raw.count("\n", 0, min(found)) + 1 if found else body_line
 
 
 def resolve(source: str, target: str) -> str:
