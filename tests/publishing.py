@@ -5,7 +5,6 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 from conftest import BASE_URL, PROJECT, run, source_args
@@ -60,10 +59,3 @@ def start_publish(out: Path, to: str, env: dict[str, str]) -> subprocess.Popen:
     return subprocess.Popen([sys.executable, str(PROJECT / "build.py"), "publish", "--out", str(out), "--to", to],
                             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                             start_new_session=True)   # its own group: killed with ssh and rsync, as CI cancels
-
-
-def wait_until(condition, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "the publish never got there"
-        time.sleep(0.002)

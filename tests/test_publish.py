@@ -3,6 +3,7 @@ site switched live in one step, the version before kept for --rollback, and ever
 
 from __future__ import annotations
 
+import contextlib
 import os
 import random
 import shutil
@@ -14,7 +15,7 @@ import pytest
 
 from conftest import BASE_URL, run, source_args
 from publishing import (NEW_PAGE, build_site, copy_sources, files_of, publish, publishable, refusal,
-                        start_publish, wait_until)
+                        start_publish)
 from servers import HOST_ALIAS, start_sshd
 
 
@@ -237,6 +238,17 @@ def mark_leftover(incoming: Path) -> None:
         (incoming / "lasciato.txt").write_text("left by a killed publish")
 
 
+def caught(condition, process) -> bool:
+    """Wait until `condition` holds while the publish runs: True; False if it ended first."""
+    deadline = time.monotonic() + 30
+    while not condition():
+        if process.poll() is not None:
+            return False
+        assert time.monotonic() < deadline, "the publish never got there"
+        time.sleep(0.002)
+    return True
+
+
 def sending_again(incoming: Path) -> bool:
     """This publish's folder of files on their way (not one a killed publish left) has pages in it."""
     try:
@@ -266,21 +278,28 @@ def test_a_killed_publish_leaves_a_whole_site_and_the_next_one_recovers(sshd, ed
     chance = random.Random(13)   # fixed delays: a failure is seen again on the next run
     incoming = dest.parent / ".activity-cr.versioni" / ".in-arrivo"
     moments = [
-        *(lambda: time.sleep(chance.uniform(0, 1.5 * whole_run)) for _ in range(10)),
-        lambda: wait_until(lambda: sending_again(incoming)),   # files on their way
-        lambda: wait_until(lambda: files_of(dest) != before),   # just after the switch, before the cleaning
+        *(lambda process: time.sleep(chance.uniform(0, 1.5 * whole_run)) or True for _ in range(10)),
+        lambda process: caught(lambda: sending_again(incoming), process),   # files on their way
+        lambda process: caught(lambda: files_of(dest) != before, process),   # just after the switch, before the cleaning
     ]
     live, outcomes = new, []
     for attempt, moment in enumerate(moments):
-        out, other = (new_out, new) if live == old else (old_out, old)
-        before = live
-        mark_leftover(incoming)
-        process = start_publish(out, to, env)
-        moment()
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait()
-        now = files_of(dest)
-        assert now in (live, other), f"attempt {attempt}: a half site is online"
+        for _ in range(20):   # a publish may end before a moment is seen: then it switched; try again
+            out, other = (new_out, new) if live == old else (old_out, old)
+            before = live
+            mark_leftover(incoming)
+            process = start_publish(out, to, env)
+            seen = moment(process)
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+            now = files_of(dest)
+            assert now in (live, other), f"attempt {attempt}: a half site is online"
+            if seen:
+                break
+            live = now
+        else:
+            pytest.fail(f"attempt {attempt}: the publish always ended before the moment to stop it")
         outcomes.append("switched" if now == other else "kept")
         live = now
     assert outcomes[-2:] == ["kept", "switched"], outcomes
