@@ -38,6 +38,8 @@ CLAIMS = (
             "non dice che servono a prendere l'appuntamento",
             "scrivi \"per avere informazioni\" o \"chiedi come avere un appuntamento\"")
       for what in ("", "l'", "un ")),
+    Claim("come prendere appuntamento", "l'articolo dà telefoni ed email \"per informazioni\", "
+          "non dice come si prende l'appuntamento", "scrivi \"per informazioni\""),
     Claim("oppure online", "l'articolo non nomina nessun canale online che un cittadino possa usare",
           "nomina solo telefono ed email, che l'articolo dà \"per informazioni\""),
     Claim("ospitano gli sportelli", "l'articolo dice che i comuni hanno dato la disponibilità a ospitarli, "

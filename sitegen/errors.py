@@ -81,7 +81,7 @@ def fail(path: str, line: int, col: int, message: str) -> BuildFailed:
 def github_annotation(problem: Problem) -> str:
     """The problem as a GitHub Actions workflow command, which the Git host shows on the line it names:
     ::error file=content/x.md,line=3,col=7::message (escaped as the runner expects)."""
-    kind = "error" if problem.severity == ERROR else "warning"
+    kind = {ERROR: "error", WARNING: "warning"}.get(problem.severity, "notice")   # a note never blocks
     properties = [f"file={_escape_property(problem.path)}"]
     if problem.line:
         properties.append(f"line={problem.line}")

@@ -200,7 +200,7 @@ def comune_output(comune: Comune, dest: str, source: str) -> Output:
         dest=dest, template="comune.html", source=source, comune=comune,
         title=f"Sportello lavoro per {comune.name}",
         description=f"Chi cerca lavoro a {comune.name} può chiedere aiuto gratis allo {desk.name}: "
-                    f"telefono, email e come prendere appuntamento.")
+                    f"telefono ed email per informazioni.")
 
 
 def check_notice_dates(pages: list[Page], today: date, report: Report, content: str) -> None:

@@ -137,7 +137,7 @@
     return collect(terms, function (t) { return strongTier(t, q, qw); });
   }
 
-  // Only the closest spellings: one typo hides the matches with two. Needs 5 letters or more.
+  // Only the closest spellings: one typo hides the matches with two. Typos need 4 letters or more (allowed).
   function fuzzy(terms, qw) {
     var q = qw.join(''), max = allowed(q);
     var hits = max ? collect(terms, function (t) { return fuzzyTier(t, q, max); }) : [];
@@ -145,14 +145,16 @@
   }
 
   // An address or a longer text, as lists of words that can be a place: split at commas and
-  // brackets; a street ("via Roma 5") is left out up to its house number; numbers, "fraz.",
+  // brackets; a street ("via Roma 5") is left out up to its house number (a whole part without
+  // one, unless the text is that part alone); numbers, "fraz.",
   // "(CR)", "Lombardia", "Italia" and the like are dropped.
   function parts(text) {
-    return String(text).split(/[,;()\[\]\n\/]+| - /).map(function (part) {
+    var pieces = String(text).split(/[,;()\[\]\n\/]+| - /), only = pieces.length === 1;
+    return pieces.map(function (part) {
       var w = words(part), at = 0, number = -1;
-      if (w.length && STREET.test(w[0])) {
+      if (w.length && STREET.test(w[0])) {   // "via Casalmaggiore 3" is a street, not a comune
         w.some(function (x, i) { return /\d/.test(x) && (number = i); });
-        at = number > 0 ? number + 1 : w.length > 2 ? 2 : 0;
+        at = number > 0 ? number + 1 : only ? (w.length > 2 ? 2 : 0) : w.length;
       }
       return w.slice(at).filter(function (x) { return !/\d/.test(x) && !NOISE.test(x); });
     }).filter(function (w) { return w.length; });

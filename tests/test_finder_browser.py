@@ -107,6 +107,9 @@ QUERIES = [
     ("S. Giovanni in Croce, provincia di Cremona", "San Giovanni in Croce"),
     ("via Roma 5, 26037 San Giovanni", "San Giovanni in Croce"),
     ("via Cremona 5, Gussola", "Gussola"),   # a street named after a city is a street
+    ("Via Casalmaggiore, Gussola", "Gussola"),   # ... with or without a house number, in any order
+    ("Gussola, via Casalmaggiore", "Gussola"),
+    ("Via Casalmaggiore Gussola", "Gussola"),
     ("via Roma 3, Martignana di Po (CR)", "Martignana di Po"),
     ("Cingia de Botti, Lombardia", "Cingia de' Botti"),
     # a comune with its frazione, in either order

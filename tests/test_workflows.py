@@ -113,6 +113,9 @@ def test_annotations_escape_what_the_runner_reads_as_syntax():
     problem = Problem("content/a,b:c.md", 3, 0, "100% sbagliato\nriga due", "avviso")
     assert github_annotation(problem) == "::warning file=content/a%2Cb%3Ac.md,line=3::100%25 sbagliato%0Ariga due"
     assert github_annotation(Problem("sito.yaml", 0, 0, "x")) == "::error file=sito.yaml::x"
+    # a note (a field still to fill in) is shown, but never as something that blocks
+    assert github_annotation(Problem("sito.yaml", 20, 12, "da completare", "nota")) == \
+        "::notice file=sito.yaml,line=20,col=12::da completare"
 
 
 # -- the preview's summary -------------------------------------------------------------------------
