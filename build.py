@@ -117,6 +117,7 @@ def print_readability(scores) -> None:
 
 def run_publish(args: argparse.Namespace) -> int:
     from sitegen import publish
+    from sitegen.output import build_lock
 
     def say(line: str) -> None:
         print(line, flush=True)
@@ -126,8 +127,9 @@ def run_publish(args: argparse.Namespace) -> int:
         if args.rollback:
             publish.rollback(destination, args.dry_run, say)
         else:
-            site = publish.read_built_site(args.out, args.expect_url)
-            publish.publish(site, destination, args.dry_run, say)
+            with build_lock(args.out):   # no build may change the folder while it is checked and sent
+                site = publish.read_built_site(args.out, args.expect_url)
+                publish.publish(site, destination, args.dry_run, say)
     except BuildFailed as failed:
         print_report(failed.report, args.format)
         print("Pubblicazione NON fatta: il sito online è rimasto com'era.", file=sys.stderr)

@@ -28,8 +28,8 @@ from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urlsplit
 
 from .digest import digest
-from .errors import fail
-from .output import MARKER, marker_text
+from .errors import BuildFailed, fail
+from .output import MARKER, read_marker
 
 # Written beside the output folder by `build --strict --base-url`; removed by any other build.
 STAMP_SUFFIX = ".pubblicabile"
@@ -61,7 +61,8 @@ class BuiltSite:
     folder: Path
     base_url: str
     fingerprint: str
-    files: tuple[str, ...]
+    files: tuple[str, ...]          # every file sent: the build's, and those put there by hand
+    foreign: tuple[str, ...] = ()   # those put there by hand (kept by every build), sent as they are
 
 
 @dataclass(frozen=True)
@@ -141,10 +142,14 @@ def read_built_site(out: Path, expect_url: str | None) -> BuiltSite:
                    "--base-url: rifallo con python build.py build --strict --base-url https://... "
                    "e poi pubblica")
     files = site_files(out)
-    manifest = {name: digest((out / name).read_bytes()) for name in files}
-    if marker_text(manifest) != marker.read_bytes():
-        raise fail(shown, 0, 0, "qualcuno ha cambiato, aggiunto o tolto file nella cartella dopo il build: "
+    written = read_marker(out) or {}
+    # The build's own files must be exactly as it wrote them; files put there by hand (a
+    # .htaccess), which every build keeps, are sent as they are and named.
+    if not written or any(not (out / name).is_file() or digest((out / name).read_bytes()) != fingerprint
+                          for name, fingerprint in written.items()):
+        raise fail(shown, 0, 0, "qualcuno ha cambiato o tolto file del sito nella cartella dopo il build: "
                    "rifai il build (python build.py build --strict --base-url ...) e poi pubblica")
+    foreign = tuple(name for name in files if name not in written)
     base_url = recorded["indirizzo"]
     if expect_url is not None and base_url != expect_url.rstrip("/") + "/":
         raise fail(shown, 0, 0, f"il sito è stato creato per l'indirizzo {base_url}, non per {expect_url}: "
@@ -152,7 +157,7 @@ def read_built_site(out: Path, expect_url: str | None) -> BuiltSite:
     fingerprint = re.search(rb"impronta: ([0-9a-f]+)", marker.read_bytes())
     if fingerprint is None:
         raise fail(shown, 0, 0, "il file .activitycr-site è danneggiato: rifai il build")
-    return BuiltSite(out, base_url, fingerprint.group(1).decode(), tuple(files))
+    return BuiltSite(out, base_url, fingerprint.group(1).decode(), tuple(files), foreign)
 
 
 def read_stamp(stamp: Path) -> dict[str, str] | None:
@@ -177,12 +182,22 @@ set -eu
 op=$1; dest=$2
 parent=$(dirname -- "$dest"); name=$(basename -- "$dest")
 versions="$parent/.$name.versioni"
+listed() {   # the files the marker of a plain DEST says a build wrote
+  awk 'found { sub(/^[^ ]* /, ""); print } /^impronta: / { found = 1 }' "$dest/.activitycr-site" | LC_ALL=C sort
+}
+present() {  # the files (and links) that DEST holds, but its marker
+  (cd -- "$dest" && find . ! -type d ! -path ./.activitycr-site | sed 's|^\./||' | LC_ALL=C sort)
+}
 live() {   # the live version's folder name; "-" none; "!" DEST is not ours; "=" DEST is our old folder
   if [ -L "$dest" ]; then
     target=$(readlink -- "$dest")
     case "$target" in ".$name.versioni/"*) echo "${target#.$name.versioni/}" ;; *) echo "!" ;; esac
   elif [ -d "$dest" ]; then
-    if [ -z "$(ls -A -- "$dest")" ] || [ -f "$dest/.activitycr-site" ]; then echo "="; else echo "!"; fi
+    # ours only when empty, or holding exactly what its marker lists: a file put there by hand
+    # (a .htaccess) would be taken off the live site by the switch
+    if [ -z "$(ls -A -- "$dest")" ]; then echo "="
+    elif [ -f "$dest/.activitycr-site" ] && [ "$(listed)" = "$(present)" ]; then echo "="
+    else echo "!"; fi
   elif [ -e "$dest" ]; then echo "!"
   else echo "-"; fi
 }
@@ -351,6 +366,7 @@ def publish(site: BuiltSite, destination: Destination, dry_run: bool, say) -> No
         say(f"Niente da inviare: {destination} ha già questa versione del sito ({len(site.files)} file).")
         return
     changes = compare(place, site, state)
+    tell_foreign(site, say)
     tell_changes(changes, dry_run, say)
     if dry_run:
         say("Prova (--dry-run): non ho inviato né cancellato niente.")
@@ -361,8 +377,13 @@ def publish(site: BuiltSite, destination: Destination, dry_run: bool, say) -> No
     rsync(place, site.folder, f"{versions}/{INCOMING}", link_dest)
     place.server("complete", site.fingerprint)
     place.server("switch", site.fingerprint)
-    removed = place.server("prune").split()
     say(f"Pubblicato su {destination}: versione {site.fingerprint[:12]} online.")
+    try:
+        removed = place.server("prune").split()
+    except BuildFailed:   # the new version is live: say so, not that the publish failed
+        say("Attenzione: non sono riuscito a cancellare dal server le versioni vecchie; "
+            "la prossima pubblicazione ci riprova.")
+        return
     if state.live != "-":
         say("La versione di prima resta sul server: python build.py publish --rollback --to ... la rimette online.")
     if removed:
@@ -395,6 +416,11 @@ def rollback(destination: Destination, dry_run: bool, say) -> None:
     place.server("switch", state.previous)
     say(f"Ripristinata la versione {state.previous[:12]} su {destination}; "
         f"quella tolta ({state.live[:12]}) resta per un altro --rollback.")
+
+
+def tell_foreign(site: BuiltSite, say) -> None:
+    if site.foreign:
+        say(f"File messi a mano nella cartella del sito, inviati così come sono: {', '.join(site.foreign)}")
 
 
 def tell_changes(changes: Changes, dry_run: bool, say) -> None:

@@ -21,7 +21,7 @@ from pathlib import Path, PurePosixPath
 from .digest import digest
 from .errors import fail
 from .output import MARKER
-from .publish import PASSWORD_ENV, BuiltSite, Changes, Destination, plural, tell_changes
+from .publish import PASSWORD_ENV, BuiltSite, Changes, Destination, plural, tell_changes, tell_foreign
 
 MANIFEST = ".activitycr-manifest"
 UNKNOWN = "-"   # in the list: a file a stopped publish may have left half-changed
@@ -159,6 +159,7 @@ def publish_ftp(site: BuiltSite, destination: Destination, dry_run: bool, say) -
     if remote == local:
         say(f"Niente da inviare: {destination} ha già questa versione del sito ({len(local)} file).")
         return
+    tell_foreign(site, say)
     tell_changes(changes, dry_run, say)
     if dry_run:
         say("Prova (--dry-run): non ho inviato né cancellato niente.")

@@ -154,8 +154,47 @@ def test_refuses_a_folder_not_built_by_the_generator(tmp_path, capsys):
 def test_refuses_a_folder_changed_after_the_build(editable, tmp_path, capsys):
     out = publishable(editable, tmp_path / "build" / "site", capsys)
     (out / "index.html").write_bytes((out / "index.html").read_bytes() + b"<!-- a mano -->")
-    assert "qualcuno ha cambiato, aggiunto o tolto file nella cartella dopo il build" in refusal(
-        ["--out", str(out), "--to", str(tmp_path / "www")], capsys)
+    changed = "qualcuno ha cambiato o tolto file del sito nella cartella dopo il build"
+    assert changed in refusal(["--out", str(out), "--to", str(tmp_path / "www")], capsys)
+    out = publishable(editable, tmp_path / "build2" / "site", capsys)
+    (out / "progetto" / "index.html").unlink()
+    assert changed in refusal(["--out", str(out), "--to", str(tmp_path / "www")], capsys)
+
+
+def test_a_file_put_in_the_site_by_hand_is_kept_by_builds_and_published_by_name(editable, tmp_path, capsys):
+    """The build keeps a .htaccess put in site/ (it is not its file to delete); publishing sends
+    it as it is and says so, instead of refusing the folder until someone deletes it."""
+    out = publishable(editable, tmp_path / "build" / "site", capsys)
+    (out / ".htaccess").write_text("Header set X-Content-Type-Options nosniff\n")
+    publishable(editable, out, capsys)   # a rebuild keeps it
+    dest = tmp_path / "www" / "activity-cr"
+    status, said, err = publish(["--out", str(out), "--to", str(dest)], capsys)
+    assert status == 0, err
+    assert "File messi a mano nella cartella del sito, inviati così come sono: .htaccess" in said
+    assert (dest / ".htaccess").read_text() == "Header set X-Content-Type-Options nosniff\n"
+
+
+def test_refuses_a_plain_folder_of_ours_that_holds_a_file_put_there_by_hand(editable, tmp_path, capsys):
+    """A folder once copied from site/ (it has the marker) and then given a .htaccess on the
+    server: switching would take the .htaccess off the live site, so the folder is not touched."""
+    out = publishable(editable, tmp_path / "build" / "site", capsys)
+    dest = tmp_path / "www" / "activity-cr"
+    shutil.copytree(out, dest)
+    (dest / ".htaccess").write_text("Options -Indexes\n")
+    before = files_of(dest)
+    assert "la destinazione esiste e contiene file che non sono stati pubblicati da build.py" in refusal(
+        ["--out", str(out), "--to", str(dest)], capsys)
+    assert files_of(dest) == before and not dest.is_symlink()
+
+
+def test_a_publish_waits_for_a_build_writing_the_same_folder(editable, tmp_path, capsys):
+    from sitegen.output import build_lock
+    out = publishable(editable, tmp_path / "build" / "site", capsys)
+    dest = tmp_path / "www" / "activity-cr"
+    with build_lock(out):   # a build (or another publish) is at work on this folder
+        line = refusal(["--out", str(out), "--to", str(dest)], capsys)
+    assert line.startswith(f"{out}: errore: un'altra creazione del sito sta scrivendo in questa cartella")
+    assert not dest.exists()
 
 
 def test_refuses_another_address(editable, tmp_path, capsys):
