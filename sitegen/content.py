@@ -221,7 +221,7 @@ def read_page(path: Path, source: str, display: str, converter: markdown.Markdow
                      "con rientri sempre più profondi): usa al massimo pochi livelli")
         return None
     report_active_content(raw, body, body_line, active_content(body_html, "<" in body), display, report)
-    body_start = line_offset(raw, body_line)
+    body_start = len(raw) - len(body)   # the body is the text's tail
     links = tuple((value, link_line(raw, body_start, body_line, value))
                   for value in (html.unescape(m["value"]) for m in LINK_ATTR_RE.finditer(body_html)))
     if not body.strip():
@@ -267,7 +267,7 @@ def report_active_content(raw: str, body: str, body_line: int, found: list[Activ
     if not found:
         return
     lowered = raw.lower()
-    start = len(raw) - len(body)   # where the body begins
+    start = len(raw) - len(body)   # where the body begins: it is the text's tail
     cursor = start
     for item in found[:MAX_ACTIVE_REPORTED]:
         position = find_first(lowered, item.needles, cursor, start)
@@ -366,16 +366,6 @@ def read_front_matter(front: str, source: str, display: str, report: Report) -> 
     if len(report.errors) > errors_before:
         return None
     return result
-
-
-def line_offset(raw: str, line: int) -> int:
-    """Where 1-based `line` starts in `raw`."""
-    offset = 0
-    for _ in range(line - 1):
-        offset = raw.find("\n", offset) + 1
-        if not offset:
-            return len(raw)
-    return offset
 
 
 def link_line(raw: str, body_start: int, body_line: int, target: str) -> int:

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 from typing import Callable
 
-from .contacts import Comune, Contacts, Frazione, slugify
+from .contacts import Comune, Contacts, Desk, Frazione, slugify
 
 FORMAT_VERSION = 2
 SLUG_MARK = "{}"
@@ -37,41 +37,35 @@ SLUG_MARK = "{}"
 def finder_index(contacts: Contacts, comune_url: Callable[[Comune], str]) -> dict:
     """The finder's search index for `contacts`; the same input always gives the same dict."""
     comuni = sorted(contacts.comuni, key=lambda c: (slugify(c.name), c.name, c.istat))
-    desks = _desk_names(comuni)
+    desks = _desks_in_order(comuni)
+    names = [desk.name for desk in desks]
     urls = [comune_url(c) for c in comuni]
     template = _url_template(comuni, urls)
     index = {
         "v": FORMAT_VERSION,
         "consorzio": {"nome": contacts.consortium.name, "sito": contacts.consortium.website},
-        "sportelli": desks,
+        "sportelli": names,
         "url": template,
         "nomi": [c.name for c in comuni],
         "cap": [" ".join(c.caps) for c in comuni],
-        "sportello": [desks.index(c.desk.name) for c in comuni],
+        "sportello": [names.index(c.desk.name) for c in comuni],
         "altro": [_extras(c, url, template) for c, url in zip(comuni, urls)],
         "condivisi": [[s.cap, list(s.outside)] for s in sorted(contacts.shared_caps, key=lambda s: s.cap)],
-        "telefoni": [_first_phone(desk) for desk in _desks_by_name(comuni, desks)],
+        "telefoni": [_first_phone(desk) for desk in desks],
         "fuori": _outside_names(contacts),
     }
     return index
 
 
-def _desk_names(comuni: list[Comune]) -> list[str]:
-    """Desk names in order of first use, so that each comune can point at one by number."""
-    names: list[str] = []
+def _desks_in_order(comuni: list[Comune]) -> list[Desk]:
+    """The desks in order of first use, so that each comune can point at one by number."""
+    desks: dict[str, Desk] = {}
     for comune in comuni:
-        if comune.desk.name not in names:
-            names.append(comune.desk.name)
-    return names
+        desks.setdefault(comune.desk.name, comune.desk)
+    return list(desks.values())
 
 
-def _desks_by_name(comuni: list[Comune], names: list[str]) -> list:
-    """The desks in the order of `names`."""
-    by_name = {c.desk.name: c.desk for c in comuni}
-    return [by_name[name] for name in names]
-
-
-def _first_phone(desk) -> list[str]:
+def _first_phone(desk: Desk) -> list[str]:
     """What a resident calls first, as published: ["0372 1786314", "1"] (number, extension)."""
     if not desk.phones:
         return []

@@ -17,7 +17,7 @@ from .depends import Entry, Fingerprints, Reads, Untrackable, data_key, follow, 
 from .content import Asset, Page, Read, read_page, read_pages, stamp_of, walk
 from .digest import code_key, digest
 from .claims import check_templates
-from .errors import BuildFailed, Problem, Report
+from .errors import BuildFailed, Report
 from .markup import new_markdown
 from .output import SiteWriter, build_lock, check_out_dir
 from .parallel import few_collections, run_chunks
@@ -351,7 +351,7 @@ def write_outputs(options: Options, prepared: Prepared, renderer: Renderer, cach
         raise
     note = writer.kept_note()
     if note:   # not a warning: a .htaccess kept must not fail a --strict build
-        report.problems.append(Problem(options.display(options.out), 0, 0, note, "nota"))
+        report.note(options.display(options.out), 0, 0, note)
     records = {}
     for relative, fingerprint in manifest.items():
         if relative in rendered:

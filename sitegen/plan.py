@@ -15,6 +15,7 @@ from .depends import WalkedThrough
 from .content import LINK_ATTR_RE, Asset, Page, resolve
 from .errors import Report
 from .markup import active_scheme
+from .output import parent_folders
 from .settings import Settings
 
 FINDER_DIR = "sportelli"
@@ -226,7 +227,7 @@ def check_unique_dests(outputs: list[Output], report: Report) -> None:
 
 
 @dataclass(frozen=True)
-class Claim:
+class PathClaim:
     """An output path and who makes it, as an error names it."""
 
     path: str
@@ -238,27 +239,27 @@ class Claim:
 
 
 def path_claims(outputs: list[Output], assets: list[Asset], static_files: list[str], made: set[str],
-                content: str) -> list[Claim]:
+                content: str) -> list[PathClaim]:
     """Every file the site will have, the files the program makes first: when two collide, the
     error goes to the one an editor can rename."""
     rename = "cambia il nome del file"
-    claims = [Claim(path, path, 0, f"il file {path} creato dal programma", rename) for path in sorted(made)]
-    claims += [Claim(path, path, 0, f"il file {path} della cartella static/", rename) for path in static_files]
-    claims += [Claim(o.dest, o.source, 1 if o.page else 0,
+    claims = [PathClaim(path, path, 0, f"il file {path} creato dal programma", rename) for path in sorted(made)]
+    claims += [PathClaim(path, path, 0, f"il file {path} della cartella static/", rename) for path in static_files]
+    claims += [PathClaim(o.dest, o.source, 1 if o.page else 0,
                      f"la pagina {o.source}" if o.page else f"la pagina del comune {o.comune.name if o.comune else o.title}",
                      f"{rename} o lo \"slug\"", page=True)
                for o in outputs]
-    claims += [Claim(a.source, f"{content}/{a.source}", 0, f"il file {content}/{a.source}", rename)
+    claims += [PathClaim(a.source, f"{content}/{a.source}", 0, f"il file {content}/{a.source}", rename)
                for a in assets]
     return claims
 
 
-def check_output_paths(claims: list[Claim], report: Report) -> None:
+def check_output_paths(claims: list[PathClaim], report: Report) -> None:
     """No two files of the site on one path, and no file where another needs a folder (a page
     "robots.txt/index.html" beside the file robots.txt): either would replace the other, and
     rebuilds would alternate between them. Two pages on one path are check_unique_dests' error."""
-    taken: dict[str, Claim] = {}
-    folders: dict[str, Claim] = {}   # every folder that a taken file needs, with the first file in it
+    taken: dict[str, PathClaim] = {}
+    folders: dict[str, PathClaim] = {}   # every folder that a taken file needs, with the first file in it
     for claim in claims:
         problem = path_clash(claim, taken, folders)
         if problem is None:
@@ -270,7 +271,7 @@ def check_output_paths(claims: list[Claim], report: Report) -> None:
             report.error(claim.source, claim.line, col, f"{problem}: {claim.fix}")
 
 
-def path_clash(claim: Claim, taken: dict[str, Claim], folders: dict[str, Claim]) -> str | None:
+def path_clash(claim: PathClaim, taken: dict[str, PathClaim], folders: dict[str, PathClaim]) -> str | None:
     """What is wrong with the path of `claim`, given the files already placed; None if nothing."""
     here = f"{'questa pagina' if claim.page else 'questo file'} finirebbe nel sito in \"{claim.path}\""
     if claim.path in taken:
@@ -282,12 +283,6 @@ def path_clash(claim: Claim, taken: dict[str, Claim], folders: dict[str, Claim])
         other = folders[claim.path]
         return f"{here}, ma lì serve la cartella che contiene {other.what} ({other.path})"
     return None
-
-
-def parent_folders(path: str) -> list[str]:
-    """"a/b/c.html" -> ["a", "a/b"]."""
-    parts = path.split("/")
-    return ["/".join(parts[:i]) for i in range(1, len(parts))]
 
 
 def relink(output: Output, body_html: str, site: Site) -> Output:

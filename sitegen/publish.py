@@ -56,13 +56,18 @@ class Destination:
 
 @dataclass(frozen=True)
 class BuiltSite:
-    """A folder proven to hold exactly what a strict build with a base URL wrote."""
+    """A folder proven to hold what a strict build with a base URL wrote, as it wrote it (and
+    perhaps files put there by hand, which builds keep)."""
 
     folder: Path
     base_url: str
     fingerprint: str
-    files: tuple[str, ...]          # every file sent: the build's, and those put there by hand
-    foreign: tuple[str, ...] = ()   # those put there by hand (kept by every build), sent as they are
+    digests: dict[str, str]         # every file to send, with the digest of its bytes
+    foreign: tuple[str, ...] = ()   # those of them put there by hand (kept by every build), sent as they are
+
+    @property
+    def files(self) -> tuple[str, ...]:
+        return tuple(self.digests)
 
 
 @dataclass(frozen=True)
@@ -141,15 +146,14 @@ def read_built_site(out: Path, expect_url: str | None) -> BuiltSite:
         raise fail(shown, 0, 0, "il sito in questa cartella non viene da un build riuscito con --strict e "
                    "--base-url: rifallo con python build.py build --strict --base-url https://... "
                    "e poi pubblica")
-    files = site_files(out)
+    digests = {name: digest((out / name).read_bytes()) for name in site_files(out)}   # read once, here
     written = read_marker(out) or {}
     # The build's own files must be exactly as it wrote them; files put there by hand (a
     # .htaccess), which every build keeps, are sent as they are and named.
-    if not written or any(not (out / name).is_file() or digest((out / name).read_bytes()) != fingerprint
-                          for name, fingerprint in written.items()):
+    if not written or any(digests.get(name) != fingerprint for name, fingerprint in written.items()):
         raise fail(shown, 0, 0, "qualcuno ha cambiato o tolto file del sito nella cartella dopo il build: "
                    "rifai il build (python build.py build --strict --base-url ...) e poi pubblica")
-    foreign = tuple(name for name in files if name not in written)
+    foreign = tuple(name for name in digests if name not in written)
     base_url = recorded["indirizzo"]
     if expect_url is not None and base_url != expect_url.rstrip("/") + "/":
         raise fail(shown, 0, 0, f"il sito è stato creato per l'indirizzo {base_url}, non per {expect_url}: "
@@ -157,7 +161,7 @@ def read_built_site(out: Path, expect_url: str | None) -> BuiltSite:
     fingerprint = re.search(rb"impronta: ([0-9a-f]+)", marker.read_bytes())
     if fingerprint is None:
         raise fail(shown, 0, 0, "il file .activitycr-site è danneggiato: rifai il build")
-    return BuiltSite(out, base_url, fingerprint.group(1).decode(), tuple(files), foreign)
+    return BuiltSite(out, base_url, fingerprint.group(1).decode(), digests, foreign)
 
 
 def read_stamp(stamp: Path) -> dict[str, str] | None:

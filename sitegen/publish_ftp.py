@@ -18,7 +18,6 @@ import subprocess
 import tempfile
 from pathlib import Path, PurePosixPath
 
-from .digest import digest
 from .errors import fail
 from .output import MARKER
 from .publish import PASSWORD_ENV, BuiltSite, Changes, Destination, plural, tell_changes, tell_foreign
@@ -92,10 +91,6 @@ def read_remote_manifest(destination: Destination) -> dict[str, str] | None:
     return dict(reversed(line.split(" ", 1)) for line in text.splitlines() if " " in line)
 
 
-def local_manifest(site: BuiltSite) -> dict[str, str]:
-    return {name: digest((site.folder / name).read_bytes()) for name in site.files}
-
-
 def plan_changes(remote: dict[str, str], local: dict[str, str]) -> Changes:
     added = sorted(p for p in local if p not in remote)
     changed = sorted(p for p in local if p in remote and remote[p] != local[p])
@@ -154,7 +149,7 @@ def emptied_folders(deleted: tuple[str, ...], kept: tuple[str, ...]) -> list[str
 
 def publish_ftp(site: BuiltSite, destination: Destination, dry_run: bool, say) -> None:
     remote = read_remote_manifest(destination) or {}
-    local = local_manifest(site)
+    local = site.digests   # hashed once, when the folder was checked
     changes = plan_changes(remote, local)
     if remote == local:
         say(f"Niente da inviare: {destination} ha già questa versione del sito ({len(local)} file).")
