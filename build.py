@@ -16,9 +16,9 @@ import traceback
 from datetime import date, datetime, timezone
 from pathlib import Path
 
-from sitegen.cache import BuildCache
 from sitegen.errors import BuildFailed, Report, github_annotation, summary
 from sitegen.parallel import available_cores
+from sitegen.incremental import Incremental
 from sitegen.pipeline import Options, build
 from sitegen.publish import record_publishable
 
@@ -147,8 +147,9 @@ def run(args: argparse.Namespace) -> int:
     report = Report()
     try:
         write = args.command == "build"
-        cache = BuildCache.beside(options.out) if write and not args.no_cache else None
-        scores = build(options, report, write=write, strict=args.strict, cache=cache, jobs=max(1, args.jobs))
+        jobs = max(1, args.jobs)
+        memo = Incremental.beside(options.out, jobs) if write and not args.no_cache else Incremental(jobs=jobs)
+        scores = build(options, report, write=write, strict=args.strict, memo=memo)
     except BuildFailed:
         print_report(report, args.format)
         strict_note = " (con --strict anche gli avvisi bloccano)" if args.strict and not report.errors else ""

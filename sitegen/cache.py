@@ -20,14 +20,22 @@ from contextlib import contextmanager
 from dataclasses import fields
 from datetime import date
 from pathlib import Path
+from typing import NamedTuple
 
 from .contacts import Contacts
-from .content import Page, PageCache, Read
+from .content import Page, Read
 from .digest import code_key
 from .errors import Problem
 
 PAGE_FIELDS = [f.name for f in fields(Page)]
 DATE_AT = PAGE_FIELDS.index("date")
+
+class OutputRecord(NamedTuple):
+    """What the cache knows of one file of the site."""
+
+    key: str           # the digest of what it was made from ("" for a file compared by its bytes)
+    fingerprint: str   # the digest of its bytes, as the output folder's marker lists it
+
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS state (name TEXT PRIMARY KEY, value BLOB NOT NULL);
@@ -35,7 +43,7 @@ CREATE TABLE IF NOT EXISTS bodies (digest TEXT PRIMARY KEY, html TEXT NOT NULL);
 """
 
 
-class BuildCache(PageCache):
+class BuildCache:
     """In memory for the preview (path None), or saved to `path` after each successful build."""
 
     def __init__(self, path: Path | None = None):
@@ -47,9 +55,8 @@ class BuildCache(PageCache):
     def _reset(self) -> None:
         self.readings: dict[str, Read] = {}           # by source; bodies dropped, see `bodies`
         self.packed: dict[str, tuple] = {}            # the same as saved, not packed again if unchanged
-        # dest -> (input key, digest of the bytes, data key, steps taken from the site): see pipeline
-        self.outputs: dict[str, tuple] = {}
-        self.data_stamp: tuple[int, ...] | None = None   # of the data file the outputs were made from
+        # dest -> (key of what it was made from, digest of its bytes): see sitegen.incremental
+        self.outputs: dict[str, OutputRecord] = {}
         self.bodies: dict[str, str] = {}               # by digest: loaded, or new since the last save
         self.saved_bodies: set[str] = set()
         # (stamp of the data file, how messages name it, the records, the warnings)
@@ -121,9 +128,8 @@ class BuildCache(PageCache):
             return
         self.bodies.update(rows)
 
-    def remember(self, readings: list[Read], outputs: dict[str, tuple], data_stamp: tuple[int, ...]) -> None:
+    def remember(self, readings: list[Read], outputs: dict[str, OutputRecord]) -> None:
         """After a successful build: what it read and what it wrote."""
-        self.data_stamp = data_stamp
         for read in readings:
             if read.body is not None and read.page is not None:
                 self.bodies[read.page.digest] = read.body
@@ -133,8 +139,7 @@ class BuildCache(PageCache):
                            else pack(r) for r in readings}
         self.readings = {r.source: kept.get(r.source) or Read(r.source, r.display, r.stamp, r.page, None, r.problems)
                          for r in readings}
-        shared: dict[tuple, tuple] = {}   # most pages take the same steps: one tuple, saved once by marshal
-        self.outputs = {dest: record[:3] + (shared.setdefault(record[3], record[3]),) for dest, record in outputs.items()}
+        self.outputs = dict(outputs)
         if self.path is None:   # in memory: keep only the bodies of the pages that exist
             live = {r.page.digest for r in readings if r.page}
             self.bodies = {d: html for d, html in self.bodies.items() if d in live}
@@ -168,15 +173,14 @@ class BuildCache(PageCache):
                     return   # another version of the generator: its results may differ
                 self.packed = {packed[0]: packed for packed in marshal.loads(state["readings"])}
                 self.readings = {source: unpack(packed) for source, packed in self.packed.items()}
-                self.outputs = marshal.loads(state["outputs"])
-                self.data_stamp = tuple(marshal.loads(state["data_stamp"]))
+                outputs = marshal.loads(state["outputs"])
                 self.saved_bodies = set(marshal.loads(state["bodies"]))
                 self.saved_contacts = state.get("contacts")
-                if not well_formed(self.outputs, self.data_stamp, self.saved_bodies, self.readings):
+                if not well_formed(outputs, self.saved_bodies, self.readings):
                     raise TypeError("a cache of another shape")   # edited, or written by hand
+                self.outputs = {dest: OutputRecord(*record) for dest, record in outputs.items()}
         except (sqlite3.Error, KeyError, ValueError, EOFError, TypeError, AttributeError, IndexError):
             self.readings, self.packed, self.outputs, self.saved_bodies = {}, {}, {}, set()
-            self.data_stamp = None
             self.saved_contacts = None
 
     def _save(self, live: set[str]) -> None:
@@ -206,8 +210,7 @@ class BuildCache(PageCache):
                 self.saved_bodies &= live
             state = {"code": code_key().encode(),
                      "readings": marshal.dumps(list(self.packed.values())),
-                     "outputs": marshal.dumps(self.outputs),
-                     "data_stamp": marshal.dumps(self.data_stamp),
+                     "outputs": marshal.dumps({dest: tuple(record) for dest, record in self.outputs.items()}),
                      "bodies": marshal.dumps(sorted(self.saved_bodies))}
             if self.contacts_changed and self.contacts is not None:
                 # pickle: the records are nested dataclasses; ContactsUnpickler loads nothing else
@@ -225,13 +228,11 @@ def file_stamp(path: Path) -> tuple[int, ...] | None:
     return info.st_size, info.st_mtime_ns, info.st_ino
 
 
-def well_formed(outputs, data_stamp, bodies, readings) -> bool:
+def well_formed(outputs, bodies, readings) -> bool:
     """Whether what the cache holds has the shape this version writes: a file with the right
     version key may still have been edited, and a wrong shape would stop the build."""
     def record(value) -> bool:
-        return (isinstance(value, tuple) and len(value) == 4 and isinstance(value[0], str)
-                and isinstance(value[1], str) and (value[2] is None or isinstance(value[2], str))
-                and isinstance(value[3], tuple))
+        return isinstance(value, tuple) and len(value) == 2 and all(isinstance(part, str) for part in value)
 
     def reading(read) -> bool:
         page = read.page
@@ -240,7 +241,7 @@ def well_formed(outputs, data_stamp, bodies, readings) -> bool:
                                       and isinstance(page.links, tuple) and isinstance(page.body_line, int))))
 
     return (isinstance(outputs, dict) and all(isinstance(k, str) and record(v) for k, v in outputs.items())
-            and all(isinstance(n, int) for n in data_stamp) and all(isinstance(d, str) for d in bodies)
+            and all(isinstance(d, str) for d in bodies)
             and all(isinstance(s, str) and reading(r) for s, r in readings.items()))
 
 

@@ -11,7 +11,6 @@ from pathlib import Path
 
 import yaml
 
-from .depends import WalkedThrough
 from .errors import Report
 from .yamlnodes import Where, closest, compose, position
 
@@ -113,8 +112,8 @@ class SharedCap:
     outside: tuple[str, ...]
 
 
-@dataclass(frozen=True, repr=False)
-class Contacts(WalkedThrough):
+@dataclass(frozen=True)
+class Contacts:
     source: str             # the file's path as editors know it, for messages about it
     consortium: Consortium
     desks: tuple[Desk, ...]
@@ -132,21 +131,8 @@ class Contacts(WalkedThrough):
                 return mode
         return None
 
-    def first_in_person(self) -> date | None:
-        """The first day the desks could be visited in person."""
-        starts = [m.start for m in self.modes if m.in_person and m.start]
-        return min(starts) if starts else None
-
     def comuni_of(self, desk: Desk) -> tuple[Comune, ...]:
         return self._by_desk.get(desk.key, ())
-
-    def names_served_by(self, desk: Desk) -> str:
-        """"Calvatone, Casteldidone, ...": joined once per desk, not once per comune page."""
-        return self._names_by_desk.get(desk.key, "")
-
-    @cached_property
-    def _names_by_desk(self) -> dict[str, str]:
-        return {key: ", ".join(c.name for c in found) for key, found in self._by_desk.items()}
 
     @cached_property
     def _by_desk(self) -> dict[str, tuple[Comune, ...]]:

@@ -18,7 +18,6 @@ from .claims import report_claims
 from .digest import code_key, digest
 from .errors import Problem, Report, fail
 from .markup import Active, active_content, new_markdown
-from .parallel import run_chunks
 from .readability import gulpease
 from .yamlnodes import Where, compose
 
@@ -80,38 +79,40 @@ class Read:
     problems: tuple[Problem, ...]
 
 
-class PageCache:
-    """What reading needs from a previous build: the last reading of each file, by source."""
+@dataclass(frozen=True)
+class SourceFile:
+    """A Markdown file to read."""
 
-    def reading(self, source: str) -> Read | None:
-        return None
+    source: str     # path inside content/, with "/"
+    path: str       # where it is on disk
+    display: str    # how messages name it ("content/progetto.md")
 
 
-def read_pages(content_dir: Path, report: Report, display_root: str = "content", cache: PageCache | None = None,
-               jobs: int = 1) -> tuple[list[Read], list[Asset]]:
-    """Every page and asset under content_dir, in a stable (sorted) order. A file whose stamp
-    is the one the cache has is not read again; the others are converted in `jobs` processes."""
-    cache = cache or PageCache()
+def find_sources(content_dir: Path, display_root: str = "content") -> tuple[list[SourceFile], list[Asset]]:
+    """Every Markdown file and every other file (asset) under content_dir, in a stable (sorted) order."""
     files, assets = [], []
     for source, path in walk(content_dir, display_root):
         if source.endswith(".md"):
-            files.append((source, path))
+            files.append(SourceFile(source, path, f"{display_root}/{source}"))
         else:
             assets.append(Asset(source, Path(path)))
-    readings: dict[str, Read] = {}
-    todo = []
-    for source, path in files:
-        previous, display = cache.reading(source), f"{display_root}/{source}"
-        if previous is not None and previous.stamp == stamp_of(path) and previous.display == display:
-            readings[source] = previous
-        else:
-            todo.append((source, path, display))
-    for read in run_chunks(_read_chunk, todo, jobs):
-        readings[read.source] = read
-    ordered = [readings[source] for source, _ in files]
-    for read in ordered:
-        report.problems.extend(read.problems)
-    return ordered, assets
+    return files, assets
+
+
+def read_files(files: list[SourceFile]) -> list[Read]:
+    """Read and convert each file, with one Markdown converter for them all (making one is the
+    expensive part). Safe in a worker process."""
+    if not files:
+        return []
+    converter = new_markdown()
+    readings = []
+    for file in files:
+        report = Report()
+        stamp = stamp_of(file.path)   # before reading: a save while reading is seen by the next build
+        found = read_page(Path(file.path), file.source, file.display, converter, report)
+        page, body = found if found else (None, None)
+        readings.append(Read(file.source, file.display, stamp, page, body, tuple(report.problems)))
+    return readings
 
 
 def walk(top: Path, display_root: str = "content") -> list[tuple[str, str]]:
@@ -167,21 +168,6 @@ def stamp_of(path: str | Path) -> tuple[int, int, int, int]:
     """Size, modification and change times, inode: a save changes it (ctime can't be set back)."""
     info = os.stat(path)
     return info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino
-
-
-def _read_chunk(items: list[tuple[str, str, str]]) -> list[Read]:
-    """Runs in a worker process: one Markdown converter for the whole chunk."""
-    if not items:   # every page from the cache: no converter to set up
-        return []
-    converter = new_markdown()
-    readings = []
-    for source, path, display in items:
-        report = Report()
-        stamp = stamp_of(path)   # before reading: a save while reading is seen by the next build
-        found = read_page(Path(path), source, display, converter, report)
-        page, body = found if found else (None, None)
-        readings.append(Read(source, display, stamp, page, body, tuple(report.problems)))
-    return readings
 
 
 def read_page(path: Path, source: str, display: str, converter: markdown.Markdown,

@@ -5,18 +5,17 @@ from __future__ import annotations
 import html
 import posixpath
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import lru_cache
 from datetime import date
 from urllib.parse import urlsplit
 
-from .contacts import Comune, Contacts, Mode
-from .depends import WalkedThrough
+from .contacts import Comune, Consortium, Contacts, Desk, Mode, SharedCap
 from .content import LINK_ATTR_RE, Asset, Page, resolve
 from .errors import Report
 from .markup import active_scheme
 from .output import parent_folders
-from .settings import Settings
+from .settings import Accessibility, Settings
 
 FINDER_DIR = "sportelli"
 SCHEME_RE = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
@@ -28,27 +27,47 @@ class NavItem:
     target: str   # a path from the site's top, as the url() helper takes it
 
 
-@dataclass(frozen=True, repr=False)
-class Site(WalkedThrough):
-    """What every template may use about the site as a whole."""
+@dataclass(frozen=True)
+class Shared:
+    """What every page shows around its content (header, menu, footer): "site" in the templates.
+    Every output is made from it."""
 
     name: str
     base_url: str | None
-    today: date
+    preview: bool             # built with --anteprima: every page says noindex
     nav: tuple[NavItem, ...]
-    contacts: Contacts
-    mode: Mode | None
-    finder: str         # the finder page's path
-    notices: tuple["Notice", ...]
-    paths: frozenset[str]   # every path a link may lead to
-    dests: dict[str, str]   # where each page of content/ is written, by source ("progetto.md")
-    feed: str | None = None   # the notices' Atom feed, published only with a base URL (ids are URLs)
-    settings: Settings = Settings()   # sito.yaml: what the accessibility statement shows
-    preview: bool = False             # built with --anteprima: every page says noindex
+    feed: str | None          # the notices' Atom feed, published only with a base URL (ids are URLs)
+    finder: str               # the finder page's path
+    consortium: Consortium
+    updated_on: date          # when the contacts were last checked against their sources
 
     def comune_page(self, comune: Comune) -> str:
         """Where a comune's desk page is: beside the finder, in a folder named by its slug."""
         return comune_dest(self.finder, comune)
+
+
+@dataclass(frozen=True)
+class Site:
+    """The planned site as a whole: what rendering needs beyond each output's own inputs."""
+
+    shared: Shared
+    today: date
+    contacts: Contacts
+    notices: tuple["Notice", ...]
+    paths: frozenset[str]   # every path a link may lead to
+    dests: dict[str, str]   # where each page of content/ is written, by source ("progetto.md")
+
+    @property
+    def base_url(self) -> str | None:
+        return self.shared.base_url
+
+    @property
+    def finder(self) -> str:
+        return self.shared.finder
+
+    @property
+    def feed(self) -> str | None:
+        return self.shared.feed
 
 
 @dataclass(frozen=True)
@@ -59,18 +78,72 @@ class Notice:
     target: str
 
 
+# What each kind of output is made from, besides its page and the shared parts. A template gets
+# these records by name and nothing else: what it can read is what its output's key is made of.
+
+@dataclass(frozen=True)
+class NoInputs:
+    """A plain page: its content and the shared parts only."""
+
+
+@dataclass(frozen=True)
+class ComuneInputs:
+    """A comune's desk page."""
+
+    comune: Comune
+    desk: Desk
+    neighbours: tuple[str, ...]        # the names of every comune the desk serves, this one included
+    mode: Mode | None                  # how the desks work on the day of the build
+    shared_caps: tuple[SharedCap, ...]   # this comune's CAPs that comuni outside the project use too
+    vcard: str                         # the desk's contact card
+
+
+@dataclass(frozen=True)
+class HomeInputs:
+    """The home page: the grid of every comune."""
+
+    comuni: tuple[Comune, ...]
+
+
+@dataclass(frozen=True)
+class FinderInputs:
+    """"Trova il tuo sportello": every comune, desk and place its search index knows."""
+
+    contacts: Contacts
+
+    @property
+    def comuni(self) -> tuple[Comune, ...]:
+        return self.contacts.comuni
+
+
+@dataclass(frozen=True)
+class NoticesInputs:
+    """The list of notices."""
+
+    notices: tuple[Notice, ...]
+
+
+@dataclass(frozen=True)
+class AccessibilityInputs:
+    """The accessibility statement: what sito.yaml says of it."""
+
+    statement: Accessibility
+
+
+Inputs = NoInputs | ComuneInputs | HomeInputs | FinderInputs | NoticesInputs | AccessibilityInputs
+
+
 @dataclass(frozen=True)
 class Output:
-    """One file of the site: where it goes, which template renders it, and with what."""
+    """One page of the site: where it goes, which template renders it, and what it is made from."""
 
     dest: str                       # "sportelli/gussola/index.html"
     template: str
     source: str                     # what to name in an error message
     title: str
     description: str
-    body_html: str = ""
-    page: Page | None = None
-    comune: Comune | None = None
+    inputs: Inputs = NoInputs()
+    page: Page | None = None        # the page of content/ it shows (its body is added when rendered)
 
     @property
     def canonical_path(self) -> str:
@@ -140,40 +213,82 @@ def plan_site(pages: list[Page], assets: list[Asset], contacts: Contacts, today:
               base_url: str | None, static_files: list[str], report: Report,
               content: str = "content", settings: Settings = Settings(),
               preview: bool = False) -> tuple[Site, list[Output]]:
-    """Every output of the site, with the links of every page checked (made relative when
-    the page is rendered: see relink)."""
+    """Every output of the site and what each is made from, with the links of every page checked
+    (made relative when the page is rendered: see relinked_body)."""
     dests = {page.source: page_dest(page) for page in pages}
-    finder_pages = [p for p in pages if p.kind == "sportelli"]
-    if len(finder_pages) != 1:
-        report.error(content, 0, 0, "serve una e una sola pagina con \"tipo: sportelli\" (la pagina "
-                     f"\"Trova il tuo sportello\"); ora ce ne sono {len(finder_pages)}")
-    finder = dests[finder_pages[0].source] if finder_pages else FINDER_DIR + "/index.html"
+    finder = finder_dest(pages, dests, report, content)
     mode = contacts.mode_on(today)
     if mode is None:
         report.warning(contacts.source, 0, 0, f"nessun periodo di \"modalita\" copre la data {today}: "
                        "le pagine dei comuni non sapranno dire come si accede agli sportelli. "
                        "Aggiungi un periodo o togli la data \"al\" dall'ultimo")
-    outputs = [Output(dest=dests[p.source], template=f"{p.kind}.html", source=f"{content}/{p.source}",
-                      title=p.title, description=p.description, page=p)
-               for p in pages]
-    outputs += [comune_output(c, comune_dest(finder, c), contacts.source) for c in contacts.comuni]
+    listed = notices(pages, dests)
+    outputs = [page_output(p, dests[p.source], content, contacts, listed, settings) for p in pages]
+    outputs += comune_outputs(contacts, finder, mode)
     check_unique_dests(outputs, report)
     check_notice_dates(pages, today, report, content)
     feed = feed_path(pages, dests) if base_url else None
-    made = ({vcard_path(finder, desk) for desk in contacts.desks} | {"robots.txt", "sitemap.xml"}
-            | ({feed} if feed else set()))
+    cards = {vcard_path(finder, desk) for desk in contacts.desks}
+    made = cards | {"robots.txt", "sitemap.xml"} | ({feed} if feed else set())
     check_output_paths(path_claims(outputs, assets, static_files, made, content), report)
-    known = ({o.dest for o in outputs} | {a.source for a in assets} | set(static_files)
-             | {vcard_path(finder, desk) for desk in contacts.desks} | ({feed} if feed else set()))
+    known = {o.dest for o in outputs} | {a.source for a in assets} | set(static_files) | cards | ({feed} if feed else set())
     anchors = {o.dest: o.page.anchors for o in outputs if o.page}
     for output in outputs:
         if output.page:
             for value, line in output.page.links:
                 link_target(output.page, output.dest, value, line, dests, known, anchors, report, content)
-    site = Site(name="ACTIVITY.CR", base_url=base_url, today=today, nav=navigation(pages, dests),
-                contacts=contacts, mode=mode, finder=finder, notices=notices(pages, dests),
-                paths=frozenset(known), dests=dests, feed=feed, settings=settings, preview=preview)
+    shared = Shared(name=SITE_NAME, base_url=base_url, preview=preview, nav=navigation(pages, dests), feed=feed,
+                    finder=finder, consortium=contacts.consortium, updated_on=contacts.updated_on)
+    site = Site(shared=shared, today=today, contacts=contacts, notices=listed, paths=frozenset(known), dests=dests)
     return site, outputs
+
+
+SITE_NAME = "ACTIVITY.CR"
+
+
+def finder_dest(pages: list[Page], dests: dict[str, str], report: Report, content: str) -> str:
+    finder_pages = [p for p in pages if p.kind == "sportelli"]
+    if len(finder_pages) != 1:
+        report.error(content, 0, 0, "serve una e una sola pagina con \"tipo: sportelli\" (la pagina "
+                     f"\"Trova il tuo sportello\"); ora ce ne sono {len(finder_pages)}")
+    return dests[finder_pages[0].source] if finder_pages else FINDER_DIR + "/index.html"
+
+
+def page_output(page: Page, dest: str, content: str, contacts: Contacts, listed: tuple[Notice, ...],
+                settings: Settings) -> Output:
+    """A page of content/, with what its kind of page shows besides its text."""
+    inputs: Inputs = NoInputs()
+    if page.kind == "home":
+        inputs = HomeInputs(contacts.comuni)
+    elif page.kind == "sportelli":
+        inputs = FinderInputs(contacts)
+    elif page.kind == "avvisi":
+        inputs = NoticesInputs(listed)
+    elif page.kind == "accessibilita":
+        inputs = AccessibilityInputs(settings.accessibility)
+    return Output(dest=dest, template=f"{page.kind}.html", source=f"{content}/{page.source}",
+                  title=page.title, description=page.description, inputs=inputs, page=page)
+
+
+def comune_outputs(contacts: Contacts, finder: str, mode: Mode | None) -> list[Output]:
+    """One desk page per comune. The records a desk's pages share (its comuni's names, its
+    vCard) are made once per desk: a change to them is one change, and a key of 8,000 pages
+    fingerprints each of them once."""
+    by_desk: dict[str, tuple[tuple[str, ...], str]] = {}
+    for desk in contacts.desks:
+        by_desk[desk.key] = (tuple(c.name for c in contacts.comuni_of(desk)), vcard_path(finder, desk))
+    outputs = []
+    for comune in contacts.comuni:
+        neighbours, vcard = by_desk[comune.desk.key]
+        shared_caps = tuple(s for s in (contacts.shared_cap(cap) for cap in comune.caps) if s is not None)
+        inputs = ComuneInputs(comune=comune, desk=comune.desk, neighbours=neighbours, mode=mode,
+                              shared_caps=shared_caps, vcard=vcard)
+        outputs.append(Output(
+            dest=comune_dest(finder, comune), template="comune.html", source=contacts.source, inputs=inputs,
+            title=f"Sportello lavoro per {comune.name}",
+            description=f"Chi cerca lavoro a {comune.name} può chiedere aiuto gratis allo {comune.desk.name}: "
+                        f"telefono ed email per informazioni."))
+    return outputs
 
 
 def navigation(pages: list[Page], dests: dict[str, str]) -> tuple[NavItem, ...]:
@@ -193,15 +308,6 @@ def notices(pages: list[Page], dests: dict[str, str]) -> tuple[Notice, ...]:
     found.sort(key=lambda p: p.source)
     found.sort(key=lambda p: p.date, reverse=True)
     return tuple(Notice(p.title, p.description, p.date, dests[p.source]) for p in found)
-
-
-def comune_output(comune: Comune, dest: str, source: str) -> Output:
-    desk = comune.desk
-    return Output(
-        dest=dest, template="comune.html", source=source, comune=comune,
-        title=f"Sportello lavoro per {comune.name}",
-        description=f"Chi cerca lavoro a {comune.name} può chiedere aiuto gratis allo {desk.name}: "
-                    f"telefono ed email per informazioni.")
 
 
 def check_notice_dates(pages: list[Page], today: date, report: Report, content: str) -> None:
@@ -246,12 +352,16 @@ def path_claims(outputs: list[Output], assets: list[Asset], static_files: list[s
     claims = [PathClaim(path, path, 0, f"il file {path} creato dal programma", rename) for path in sorted(made)]
     claims += [PathClaim(path, path, 0, f"il file {path} della cartella static/", rename) for path in static_files]
     claims += [PathClaim(o.dest, o.source, 1 if o.page else 0,
-                     f"la pagina {o.source}" if o.page else f"la pagina del comune {o.comune.name if o.comune else o.title}",
+                     f"la pagina {o.source}" if o.page else f"la pagina del comune {comune_name(o)}",
                      f"{rename} o lo \"slug\"", page=True)
                for o in outputs]
     claims += [PathClaim(a.source, f"{content}/{a.source}", 0, f"il file {content}/{a.source}", rename)
                for a in assets]
     return claims
+
+
+def comune_name(output: Output) -> str:
+    return output.inputs.comune.name if isinstance(output.inputs, ComuneInputs) else output.title
 
 
 def check_output_paths(claims: list[PathClaim], report: Report) -> None:
@@ -285,9 +395,9 @@ def path_clash(claim: PathClaim, taken: dict[str, PathClaim], folders: dict[str,
     return None
 
 
-def relink(output: Output, body_html: str, site: Site) -> Output:
-    """The page with its body, every link rewritten relative to where the page is written.
-    The links were checked when the site was planned; nothing is reported twice."""
+def relinked_body(output: Output, body_html: str, site: Site) -> str:
+    """A page's body with every link rewritten relative to where the page is written. The links
+    were checked when the site was planned; nothing is reported twice."""
     unreported = Report()
 
     def replace_link(match: re.Match) -> str:
@@ -296,7 +406,7 @@ def relink(output: Output, body_html: str, site: Site) -> Output:
         new = value if target is None else link_from(output.dest, target, site.base_url)
         return f'{match["attr"]}="{html.escape(new, quote=True)}"'
 
-    return replace(output, body_html=LINK_ATTR_RE.sub(replace_link, body_html))
+    return LINK_ATTR_RE.sub(replace_link, body_html)
 
 
 def link_target(page: Page, dest: str, value: str, line: int, dests: dict[str, str], known: set[str] | frozenset[str],

@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
-import functools
 import json
 import sys
-from functools import lru_cache
+from dataclasses import dataclass, fields
 from datetime import date
 from pathlib import Path
+from typing import Callable
 
 import jinja2
 from markupsafe import Markup
 from markupsafe import escape as markupsafe_escape
 
-from .depends import Reads, WalkedThrough, plain
+from .content import Page
 from .errors import BuildFailed, fail
-from .plan import Output, Site, link_from
+from .finder import finder_index
+from .jsonld import comune_service
+from .plan import ComuneInputs, FinderInputs, Output, Site, link_from, relinked_body, url_between
 
 MONTHS = ("gennaio", "febbraio", "marzo", "aprile", "maggio", "giugno", "luglio", "agosto",
           "settembre", "ottobre", "novembre", "dicembre")
@@ -71,15 +73,11 @@ def script_json(value) -> Markup:
     return Markup(text.translate(SCRIPT_ESCAPES))
 
 
-@lru_cache(maxsize=8)
-def make_environment(templates_dir: Path, noting: bool = False) -> jinja2.Environment:
-    """One environment per templates folder, kind and process: the preview rebuilds on every save.
-    A build from the command line has the templates it started with: Jinja need not look at the
-    files' times for every page it renders (auto_reload, several file checks a page). The
-    preview's later builds turn it back on (pipeline.Renderer). `noting`: an environment that can
-    note what a page reads of the data; its hooks cost a fifth of a render even when it does not
-    note, so the renders that do not note use a plain one."""
-    env = (TrackingEnvironment if noting else jinja2.Environment)(
+def make_environment(templates_dir: Path) -> jinja2.Environment:
+    """The Jinja environment of a templates folder: strict (an unknown name is an error), with
+    HTML escaping, and the site's filters. Templates are read once: a build renders them
+    thousands of times, and the preview makes a new environment when a template changes."""
+    env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(templates_dir)),
         auto_reload=False,
         autoescape=True,
@@ -92,85 +90,39 @@ def make_environment(templates_dir: Path, noting: bool = False) -> jinja2.Enviro
     env.filters["dal_data"] = since_date
     env.filters["del_data"] = of_date
     env.filters["al_data"] = to_date
-    env.filters["json_ld"] = script_json
+    env.filters["json"] = script_json
     env.filters["email_a_capo"] = email_breaks
-    if noting:
-        env.filters = {name: env.watched(function) for name, function in env.filters.items()}
-        env.tests = {name: env.watched(function) for name, function in env.tests.items()}
     return env
 
 
-class TrackingContext(jinja2.runtime.Context):
-    def call(__self, __obj, *args, **kwargs):  # noqa: N805 - Jinja's own signature
-        reads = __self.environment.reads
-        if reads is None:
-            return super().call(__obj, *args, **kwargs)
-        given = {name: value for name, value in kwargs.items() if name not in JINJA_OWN_ARGUMENTS}
-        if reads.call(__obj, args, given):
-            result = super().call(__obj, *args, **kwargs)
-            reads.called(__obj, args, result)
-            return result
-        __self.environment.used_whole(__obj, *args, *given.values())   # a macro given the site, a method given a record
-        return super().call(__obj, *args, **kwargs)
+@dataclass(frozen=True)
+class PageContent:
+    """"page" in the templates: what the output shows as its content."""
+
+    title: str
+    description: str
+    date: date | None = None
+    body_html: str = ""
 
 
-JINJA_OWN_ARGUMENTS = ("_loop_vars", "_block_vars")   # Jinja passes them to every call, and takes them out
+def template_context(output: Output, site: Site, body_html: str) -> dict:
+    """Everything a template gets: the shared parts, its page, where it goes, the records it is
+    made from (its inputs, by name) and what follows from them alone (JSON-LD, the finder's index)."""
+    page = PageContent(output.title, output.description, output.page.date if output.page else None, body_html)
+    inputs = output.inputs
+    context = {"site": site.shared, "page": page, "output": output,
+               **{field.name: getattr(inputs, field.name) for field in fields(inputs)}}
+    if isinstance(inputs, ComuneInputs):
+        context["json_ld"] = comune_service(site.shared, output, inputs)
+    elif isinstance(inputs, FinderInputs):
+        context["comuni"] = inputs.comuni
+        context["finder_index"] = finder_index(
+            inputs.contacts, lambda comune: url_between(output.dest, site.shared.comune_page(comune)))
+    return context
 
 
-class TrackingEnvironment(jinja2.Environment):
-    """Notes, while `reads` is set, what a template takes from the site (sitegen.depends)."""
-
-    context_class = TrackingContext
-    reads: Reads | None = None
-
-    def __init__(self, **options):
-        super().__init__(finalize=self.printed, **options)
-
-    def getattr(self, obj, attribute):
-        value = super().getattr(obj, attribute)
-        reads = self.reads
-        if reads is not None and id(obj) in reads.paths:   # most objects were not reached from site
-            reads.step(obj, (".", attribute), value)
-        return value
-
-    def getitem(self, obj, argument):
-        value = super().getitem(obj, argument)
-        reads = self.reads
-        if reads is not None and id(obj) in reads.paths:
-            if plain(argument):
-                reads.step(obj, ("[]", argument), value)
-            else:   # a slice, a record as a key: not followed
-                self.used_whole(obj)
-        return value
-
-    def printed(self, value):
-        reads = self.reads
-        if reads is not None and (isinstance(value, WalkedThrough) or id(value) in reads.methods):
-            self.used_whole(value)
-        return value
-
-    def used_whole(self, *values) -> None:
-        """Values printed, filtered, tested or passed on. Once a page counts as reading everything,
-        following it further is wasted (a finder listing 8,000 comuni took half as long again)."""
-        reads = self.reads
-        if reads is not None:
-            for value in values:
-                reads.used_whole(value)
-            if reads.opaque:
-                self.reads = None
-
-    def watched(self, function):
-        """A filter or a test that reports what it is given (it may read all of it)."""
-        @functools.wraps(function)
-        def watching(*args, **kwargs):
-            if self.reads is not None:
-                self.used_whole(*args, *kwargs.values())
-            return function(*args, **kwargs)
-        return watching
-
-
-def render_output(env: jinja2.Environment, site: Site, output: Output, templates_display: str,
-                  context: dict) -> bytes:
+def render_output(env: jinja2.Environment, site: Site, output: Output, body_html: str,
+                  templates_display: str) -> bytes:
     """Render one output; a template mistake becomes an error naming the template and its line."""
 
     def url(target: str) -> str:
@@ -181,7 +133,7 @@ def render_output(env: jinja2.Environment, site: Site, output: Output, templates
 
     try:
         template = env.get_template(output.template)
-        text = template.render(site=site, page=output, url=url, absolute=absolute, **context)
+        text = template.render(url=url, absolute=absolute, **template_context(output, site, body_html))
     except jinja2.TemplateSyntaxError as exc:
         raise fail(f"{templates_display}/{exc.name or output.template}", exc.lineno or 0, 0,
                    f"errore di sintassi nel modello: {exc.message}") from None
@@ -208,6 +160,20 @@ def render_output(env: jinja2.Environment, site: Site, output: Output, templates
         raise fail(f"{templates_display}/{name or output.template}", line, 0,
                    f"{message} (mentre creavo {output.dest})") from None
     return text.encode("utf-8")
+
+
+class Renderer:
+    """Stage 4, one output at a time; made before the workers fork, so they share it."""
+
+    def __init__(self, env: jinja2.Environment, site: Site, bodies: Callable[[Page], str], templates_display: str):
+        self.env = env
+        self.site = site
+        self.bodies = bodies
+        self.templates_display = templates_display
+
+    def render(self, output: Output) -> bytes:
+        body = relinked_body(output, self.bodies(output.page), self.site) if output.page else ""
+        return render_output(self.env, self.site, output, body, self.templates_display)
 
 
 class DeadLink(Exception):

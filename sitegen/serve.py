@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import unquote
 
-from .cache import BuildCache
+from .incremental import Incremental
 from .errors import BuildFailed, Report, summary
 from .pipeline import Options, build
 
@@ -23,7 +23,7 @@ class Preview:
 
     options: Options
     problems: list[str]
-    cache: BuildCache = field(default_factory=BuildCache)   # in memory: a save redoes only what changed
+    memo: Incremental = field(default_factory=Incremental.in_memory)   # a save redoes only what changed
 
     @property
     def root(self) -> Path:
@@ -34,7 +34,7 @@ def rebuild(preview: Preview) -> bool:
     """Build into the preview folder; on failure keep the last good files and remember why."""
     report = Report()
     try:
-        build(preview.options, report, cache=preview.cache)
+        build(preview.options, report, memo=preview.memo)
     except BuildFailed:
         preview.problems = [str(p) for p in report.sorted()]
     except Exception as exc:  # a bug must not stop the preview: show it and keep serving

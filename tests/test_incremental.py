@@ -197,19 +197,19 @@ def test_a_file_where_a_folder_was_and_back(sources, tmp_path, capsys):
 def test_a_template_changed_with_its_old_time_is_seen(project_copy, tmp_path, capsys):
     """Jinja reloads a template when its time changes; a copy that keeps times must not fool the
     preview, whose Jinja environment lives from one save to the next."""
-    from sitegen.cache import BuildCache
     from sitegen.errors import Report
+    from sitegen.incremental import Incremental
     from sitegen.pipeline import build as build_site
 
     options = build.options_from(build.parse_args(["build", "--out", str(tmp_path / "preview")]
                                                   + source_args(project_copy)))
-    cache = BuildCache()
-    build_site(options, Report(), cache=cache)
+    memo = Incremental.in_memory()
+    build_site(options, Report(), memo=memo)
     template = project_copy / "templates" / "base.html"
     times = os.stat(template)
     edit(template, "Vai al contenuto", "Salta al contenuto")
     os.utime(template, ns=(times.st_atime_ns, times.st_mtime_ns))
-    build_site(options, Report(), cache=cache)
+    build_site(options, Report(), memo=memo)
     assert tree(tmp_path / "preview") == cold(project_copy, tmp_path / "reference", capsys)
 
 
@@ -226,16 +226,16 @@ def test_a_failure_in_parallel_names_the_same_page_as_one_process(project_copy, 
 
 def test_the_preview_cache_gives_the_same_site(sources, tmp_path, capsys):
     """serve keeps its cache in memory between saves."""
-    from sitegen.cache import BuildCache
     from sitegen.errors import Report
+    from sitegen.incremental import Incremental
     from sitegen.pipeline import build as build_site
 
     options = build.options_from(build.parse_args(["build", "--out", str(tmp_path / "preview")]
                                                   + source_args(sources)))
-    cache = BuildCache()
-    build_site(options, Report(), cache=cache)
+    memo = Incremental.in_memory()
+    build_site(options, Report(), memo=memo)
     edit(sources / "content" / "progetto.md", "ACTIVITY.CR", "ACTIVITY.CR (progetto)")
-    build_site(options, Report(), cache=cache)
+    build_site(options, Report(), memo=memo)
     assert tree(tmp_path / "preview") == cold(sources, tmp_path / "reference", capsys)
 
 
@@ -252,12 +252,12 @@ def test_a_deleted_site_folder_is_built_whole_again(sources, tmp_path, capsys):
 def test_unchanged_contacts_are_not_read_again_and_their_warnings_still_show(sources, tmp_path, capsys,
                                                                              monkeypatch):
     """A big contacts file takes a second to parse: a rebuild reuses it while its stamp holds."""
-    from sitegen import pipeline
+    from sitegen import incremental
 
     edit(sources / "data" / "contacts.yaml", "    ente: energheia\n", "    ente: energheia\n    colore: blu\n")
     reads = []
-    real = pipeline.load_contacts
-    monkeypatch.setattr(pipeline, "load_contacts", lambda *args: reads.append(args[0]) or real(*args))
+    real = incremental.load_contacts
+    monkeypatch.setattr(incremental, "load_contacts", lambda *args: reads.append(args[0]) or real(*args))
     out = tmp_path / "site"
     warning = 'data/contacts.yaml:41:5: avviso: campo sconosciuto "colore"'
     for _ in range(2):
@@ -335,134 +335,74 @@ DATA_EDITS = [
 ]
 
 
-def built_and_noted(root: Path, out: Path, capsys) -> dict[str, bytes]:
-    """A site built, and built again after an edit of a comment in the data: a build from nothing
-    does not note what each page reads; a rebuild after a data edit renders every page and does."""
-    warm(root, out, capsys)
-    data = root / "data" / "contacts.yaml"
-    data.write_text(data.read_text(encoding="utf-8") + "# una nota\n", encoding="utf-8")
-    return warm(root, out, capsys)
-
-
-def test_data_edits_one_after_another_rebuild_what_read_them(sources, tmp_path, capsys, forked):
+def test_data_edits_one_after_another_rebuild_what_is_made_from_them(sources, tmp_path, capsys, forked):
     out = tmp_path / "site"
-    built_and_noted(sources, out, capsys)
+    warm(sources, out, capsys)
     for number, (what, old, new) in enumerate(DATA_EDITS):
         edit(sources / "data" / "contacts.yaml", old, new)
         assert warm(sources, out, capsys) == cold(sources, tmp_path / f"reference-{number}", capsys), what
 
 
-def rendered_by_a_rebuild(sources, out, capsys, monkeypatch) -> set[str]:
+def planned_keys(root: Path, out: Path) -> dict[str, str]:
+    """Each output's key, as a build of `root` would compute it (stages 1-3, nothing written)."""
     from sitegen import pipeline
+    from sitegen.errors import Report
+    from sitegen.incremental import Incremental, output_keys, site_key
 
-    seen: list[str] = []
-    render = pipeline.Renderer.render
-    monkeypatch.setattr(pipeline.Renderer, "render", lambda self, output: seen.append(output.dest) or render(self, output))
-    warm(sources, out, capsys, "--jobs", "1")
-    monkeypatch.setattr(pipeline.Renderer, "render", render)
-    return set(seen)
-
-
-def test_a_desk_phone_renders_again_only_the_pages_that_show_it(sources, tmp_path, capsys, monkeypatch):
-    out = tmp_path / "site"
-    warm(sources, out, capsys)   # from nothing: what each page reads is not noted (it costs)
-    edit(sources / "data" / "contacts.yaml", '"0375 40200".', '"0375 40200" (esempio).')   # a comment
-    assert len(rendered_by_a_rebuild(sources, out, capsys, monkeypatch)) > 20   # every page, noting its reads
-    assert rendered_by_a_rebuild(sources, out, capsys, monkeypatch) == set()   # nothing changed since
-    edit(sources / "data" / "contacts.yaml", 'telefono: "0375 40200"', 'telefono: "0375 40201"')   # Casalmaggiore's desk
-    rendered = rendered_by_a_rebuild(sources, out, capsys, monkeypatch)
-    # the comune's page, and the two pages that list every comune with its desk (they call
-    # site.comune_page(comune), which the tracking cannot follow: they count as reading everything)
-    assert rendered == {"sportelli/casalmaggiore/index.html", "index.html", "sportelli/index.html"}
-    assert b"0375 40201" in (out / "sportelli" / "casalmaggiore" / "index.html").read_bytes()
+    options = build.options_from(build.parse_args(["build", "--out", str(out)] + source_args(root)))
+    report, memo = Report(), Incremental()
+    loaded = pipeline.load(options, report, memo)
+    site, outputs = pipeline.plan(options, loaded, pipeline.read(options, report, memo), report)
+    assert not report.errors
+    return output_keys(outputs, site_key(site, pipeline.templates_fingerprint(options)))
 
 
-# A template on every content page that reads the data in one way, and a data edit that changes
-# only what that way reads: the pages must show the edit.
-READING_WAYS = {
-    "steps and a filter over what they reach": (
-        "{{ site.contacts.desks|map(attribute='email')|join(' ') }}",
-        ("cremona@mestierilombardia.it", "cr@mestierilombardia.it")),
-    "an item": ("{{ site.contacts['desks'][0].email }}",
-                ("casalmaggiore@energheiaimpresa.it", "cm@energheiaimpresa.it")),
-    "a macro given the site": (
-        "{% macro sedi(s) %}{{ s.contacts.desks[1].phones[0].number }}{% endmacro %}{{ sedi(site) }}",
-        ('telefono: "0372 1786314 int. 1"', 'telefono: "0372 1786319 int. 1"')),
-    "a filter given the contacts": ("{{ (site.contacts|attr('desks'))[0].phones[0].number }}",
-                                    ('telefono: "0375 40200"', 'telefono: "0375 40209"')),
-    "the site through a filter": ("{{ site|string|length }}",
-                                  ("casalmaggiore@energheiaimpresa.it", "cm@energheiaimpresa.it")),
-    "the contacts printed": ("{{ site.contacts }}", ("cremona@mestierilombardia.it", "cr@mestierilombardia.it")),
-    "the contacts joined with ~": ('{{ "" ~ site.contacts }}',
-                                   ("cremona@mestierilombardia.it", "cr@mestierilombardia.it")),
-    "the site inside a list": ("{{ [site] }}", ("cremona@mestierilombardia.it", "cr@mestierilombardia.it")),
-    "a method given Markup": ('{{ site.contacts.shared_cap("26040"|e) }}', ("Bonemerse, ", "")),
-    "a method given a record": (
-        "{% for d in site.contacts.desks %}{{ site.contacts.comuni_of(d)|length }} {% endfor %}",
-        ("    cap: \"26030\"\n    sportello: mestieri-cremona", "    cap: \"26030\"\n    sportello: energheia-casalmaggiore")),
-}
+def keys_changed_by(root: Path, out: Path, relative: str, old: str, new: str) -> set[str]:
+    before = planned_keys(root, out)
+    edit(root / relative, old, new)
+    after = planned_keys(root, out)
+    assert before.keys() == after.keys()
+    return {dest for dest in after if after[dest] != before[dest]}
 
 
-@pytest.mark.parametrize("way", sorted(READING_WAYS))
-def test_a_template_reading_the_data_its_own_way_shows_an_edit(project_copy, tmp_path, capsys, way):
-    snippet, (old, new) = READING_WAYS[way]
-    edit(project_copy / "templates" / "pagina.html", "{% block main %}", "{% block main %}<p>" + snippet + "</p>")
-    out = tmp_path / "site"
-    before = built_and_noted(project_copy, out, capsys)
-    edit(project_copy / "data" / "contacts.yaml", old, new)
-    after = warm(project_copy, out, capsys)
-    assert after == cold(project_copy, tmp_path / "reference", capsys)
-    assert after["progetto/index.html"] != before["progetto/index.html"]
+EVERY_COMUNE_LISTED = {"index.html", "sportelli/index.html"}   # the home page's grid and the finder
+CONTACTS = "data/contacts.yaml"
 
 
-def test_reads_that_cannot_be_followed_make_a_page_depend_on_everything():
-    from datetime import date
-
-    from markupsafe import Markup
-
-    from sitegen.contacts import Consortium, Contacts
-    from sitegen.depends import Reads
-    from sitegen.plan import Site
-
-    contacts = Contacts("c.yaml", Consortium("C", "C.", "https://c.it/"), (), (), (), (), (), date(2026, 1, 1))
-    site = Site("S", None, date(2026, 1, 1), (), contacts, None, "f", (), frozenset(), {})
-    for use in (lambda r: r.used_whole(site), lambda r: r.used_whole(contacts)):
-        reads = Reads(site)
-        use(reads)
-        assert reads.opaque
-    reads = Reads(site)
-    reads.step(site, (".", "contacts"), contacts)
-    method = contacts.shared_cap
-    reads.step(contacts, (".", "shared_cap"), method)
-    assert reads.call(method, ("26040",), {}) and not reads.call(method, (contacts.consortium,), {})
-    assert not reads.call(method, (Markup("26040"),), {})   # a str, but not one the cache can save
-    reads.used_whole(method)   # printed or filtered rather than called
-    assert reads.opaque
-    reads = Reads(site)
-    reads.step(contacts, (".", "consortium"), contacts.consortium)   # contacts not reached from this site
-    assert reads.values == {}
+@pytest.mark.parametrize("relative,old,new,expected", [
+    (CONTACTS, '"0375 40200".', '"0375 40200" (esempio).', set()),   # a comment
+    (CONTACTS, 'telefono: "0375 40200"', 'telefono: "0375 40201"',   # Casalmaggiore's desk
+     {"sportelli/casalmaggiore/index.html"} | EVERY_COMUNE_LISTED),
+    (CONTACTS, "      - Agoiolo\n", "      - Agoiolo\n      - Nuova Frazione\n",   # a frazione of Casalmaggiore
+     {"sportelli/casalmaggiore/index.html"} | EVERY_COMUNE_LISTED),
+    ("content/progetto.md", "ACTIVITY.CR", "ACTIVITY.CR (progetto)", {"progetto/index.html"}),
+    ("content/avvisi/sportelli-in-presenza.md", "data: 2021-01-11", "data: 2021-01-12",
+     {"avvisi/sportelli-in-presenza/index.html", "avvisi/index.html"}),
+], ids=["a comment in the data", "a desk's phone", "a frazione", "a page's text", "a notice's date"])
+def test_an_edit_changes_the_keys_of_exactly_the_outputs_made_from_it(sources, tmp_path, relative, old, new, expected):
+    assert keys_changed_by(sources, tmp_path / "site", relative, old, new) == expected
 
 
-def test_a_filter_that_reads_the_data_in_python_counts_as_reading_everything(project_copy, tmp_path, capsys,
-                                                                              monkeypatch):
-    """A filter of the project's own reads what it is given without the environment seeing each
-    step: given the contacts, the page must count as reading all of them."""
-    from sitegen import render
-    from sitegen.contacts import Contacts
+def test_the_desks_operator_changes_every_page_of_that_desk(sources, tmp_path):
+    changed = keys_changed_by(sources, tmp_path / "site", CONTACTS, "nome: Mestieri Lombardia", "nome: Mestieri")
+    assert "sportelli/casalmaggiore/index.html" not in changed
+    assert {"sportelli/gussola/index.html", "sportelli/spineda/index.html"} <= changed
+    assert len(changed - EVERY_COMUNE_LISTED) == 16   # the other 16 comuni, served by Mestieri Lombardia
 
-    real = render.script_json
-    monkeypatch.setattr(render, "script_json", lambda value: value.desks[0].email if isinstance(value, Contacts)
-                        else real(value))
-    render.make_environment.cache_clear()   # the environments are made with the filters of the moment
-    try:
-        edit(project_copy / "templates" / "pagina.html", "{% block main %}",
-             "{% block main %}<p>{{ site.contacts|json_ld }}</p>")
-        out = tmp_path / "site"
-        before = built_and_noted(project_copy, out, capsys)
-        edit(project_copy / "data" / "contacts.yaml", "casalmaggiore@energheiaimpresa.it", "cm@energheiaimpresa.it")
-        after = warm(project_copy, out, capsys)
-        assert after == cold(project_copy, tmp_path / "reference", capsys)
-        assert b"cm@energheiaimpresa.it" in after["progetto/index.html"]
-        assert after["progetto/index.html"] != before["progetto/index.html"]
-    finally:
-        render.make_environment.cache_clear()
+
+def test_what_every_page_shows_changes_every_key(sources, tmp_path):
+    """The menu (a page's title) and the consortium (the footer) are shared parts."""
+    every = set(planned_keys(sources, tmp_path / "site"))
+    assert keys_changed_by(sources, tmp_path / "site", "content/progetto.md", "titolo: ", "titolo: Nuovo ") == every
+    assert keys_changed_by(sources, tmp_path / "site", CONTACTS, "nome: Consorzio Casalasco Servizi Sociali",
+                           "nome: Consorzio Casalasco") == every
+
+
+def test_a_template_cannot_read_what_its_output_is_not_made_from(project_copy, tmp_path, capsys):
+    """A plain page is made from its text and the shared parts: a template that reaches for the
+    contacts there gets a clear error, not a page that a later data edit would leave stale."""
+    edit(project_copy / "templates" / "pagina.html", "{% block main %}", "{% block main %}<p>{{ comuni|length }}</p>")
+    status, _, err = run(["build", "--out", str(tmp_path / "site")] + source_args(project_copy), capsys)
+    assert status == 1 and "Traceback" not in err
+    assert "templates/pagina.html:" in err
+    assert "il modello usa un valore che non esiste ('comuni' is undefined)" in err

@@ -368,21 +368,21 @@ WORKER_DIED = ("build.py: errore: un processo di lavoro è terminato in modo ina
 
 def test_a_killed_worker_stops_the_build_with_a_message(sources, tmp_path, capsys, monkeypatch):
     """As the kernel's OOM killer would: SIGKILL to a worker in the middle of rendering."""
-    from sitegen import parallel, pipeline
+    from sitegen import parallel, render
 
     monkeypatch.setattr(parallel, "MIN_ITEMS", 1)
     out = tmp_path / "site"
     assert run(["build", "--out", str(out), "--jobs", "2"] + source_args(sources), capsys)[0] == 0
     before = tree(out)
     parent = os.getpid()
-    real_render = pipeline.render_output
+    real_render = render.render_output
 
     def render_or_die(env, site, output, *args):
         if output.dest == "privacy/index.html" and os.getpid() != parent:
             os.kill(os.getpid(), signal.SIGKILL)
         return real_render(env, site, output, *args)
 
-    monkeypatch.setattr(pipeline, "render_output", render_or_die)
+    monkeypatch.setattr(render, "render_output", render_or_die)
     edit(sources / DATA, "nome: Consorzio Casalasco Servizi Sociali", "nome: Consorzio Casalasco")
     started = time.monotonic()
     status, _, err = run(["build", "--out", str(out), "--jobs", "2"] + source_args(sources), capsys)
@@ -397,10 +397,10 @@ def test_a_killed_worker_stops_the_build_with_a_message(sources, tmp_path, capsy
 @pytest.mark.parametrize("name,value", [
     ("outputs", {"index.html": ("chiave",)}),
     ("outputs", ["index.html"]),
-    ("data_stamp", ("uno", "due")),
+    ("outputs", {"index.html": (1, 2)}),
     ("readings", [("privacy.md", "content/privacy.md", (1, 2), ("privacy.md",) + (None,) * 13, ())]),
     ("bodies", [1, 2, 3]),
-], ids=["short record", "a list of outputs", "a stamp of words", "a page of nothing", "numbered bodies"])
+], ids=["short record", "a list of outputs", "a record of numbers", "a page of nothing", "numbered bodies"])
 def test_a_well_formed_cache_of_another_shape_means_a_full_build(sources, tmp_path, capsys, name, value):
     import marshal
     import sqlite3
