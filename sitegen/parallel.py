@@ -1,18 +1,17 @@
 """Work split over processes: the build is CPU-bound Python, so threads would not help.
 
 Worker processes are forked, so they start with everything the parent had already computed
-(the planned site, the bodies): only the items and the results cross between processes."""
+(the planned site, the bodies) and with the task itself, which need not be picklable: only the
+items and the results cross between processes."""
 
 from __future__ import annotations
 
 import gc
-import multiprocessing
+import multiprocessing.connection
 import os
 import signal
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
-from typing import Callable, Sequence, TypeVar
+from typing import Any, Callable, Sequence, TypeVar
 
 from .errors import BuildFailed, fail
 
@@ -20,7 +19,6 @@ Item = TypeVar("Item")
 Result = TypeVar("Result")
 
 MIN_ITEMS = 64   # below this, starting the workers costs more than it saves
-_task: Callable | None = None
 
 
 def available_cores() -> int:
@@ -36,26 +34,14 @@ def run_chunks(task: Callable[[list[Item]], list[Result]], items: Sequence[Item]
     items = list(items)
     if jobs <= 1 or len(items) < MIN_ITEMS or "fork" not in multiprocessing.get_all_start_methods():
         return task(items)
-    global _task
-    _task = task   # inherited by the forked workers: tasks need not be picklable
+    size = -(-len(items) // (jobs * 8))   # several chunks per worker even out uneven pages (a finder of 8,000 comuni)
+    chunks = [items[i:i + size] for i in range(0, len(items), size)]
     # What exists now lives for the whole build: keep the collector from scanning it again and
     # again, in the parent and in the forked workers (and from touching it, which would copy it).
     gc.freeze()
-    size = -(-len(items) // (jobs * 8))   # several chunks per worker even out uneven pages (a finder of 8,000 comuni)
-    chunks = [items[i:i + size] for i in range(0, len(items), size)]
-    # An executor, not multiprocessing.Pool: a worker killed from outside (the kernel short of
-    # memory, `kill`) breaks the executor, where Pool waited for its results for ever.
-    pool = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"), initializer=_leave_interrupts)
     try:
-        futures = [pool.submit(_run, chunk) for chunk in chunks]
-        parts = [future.result() for future in futures]
-    except BrokenProcessPool:
-        raise fail("build.py", 0, 0, "un processo di lavoro è terminato in modo inatteso (forse la memoria non "
-                   "bastava, o è stato fermato da fuori): il sito è rimasto com'era. Rilancia; se succede "
-                   "ancora, rilancia con --jobs 1") from None
+        parts = run_in_workers(task, chunks, jobs)
     finally:
-        pool.shutdown(wait=True, cancel_futures=True)
-        _task = None
         gc.unfreeze()
     # The problem of the first failing chunk, as one process would have met it, not the one
     # that happened to fail first in time: the same sources always give the same message.
@@ -63,6 +49,71 @@ def run_chunks(task: Callable[[list[Item]], list[Result]], items: Sequence[Item]
         if failed:
             raise part
     return [result for _, part in parts for result in part]
+
+
+def run_in_workers(task: Callable, chunks: list[list], jobs: int) -> list[tuple[bool, Any]]:
+    """Forked workers take the chunks' numbers from a queue, one at a time, and send back each
+    chunk's result (or its error) through a pipe of their own. The task and the chunks reach them
+    as they fork, never pickled. A worker killed from outside (the kernel short of memory, `kill`)
+    closes its pipe before saying it is done: the build stops with a message, never waits for ever."""
+    context = multiprocessing.get_context("fork")
+    numbers = context.SimpleQueue()   # a few hundred bytes at most: the pipe takes them all before any worker reads
+    for number in range(len(chunks)):
+        numbers.put(number)
+    for _ in range(jobs):
+        numbers.put(None)   # one "no more" for each worker
+    workers = []
+    try:
+        for _ in range(jobs):
+            receiver, sender = context.Pipe(duplex=False)
+            process = context.Process(target=work, args=(task, chunks, numbers, sender))
+            process.start()
+            sender.close()   # the worker's end: the parent keeps only its own
+            workers.append((process, receiver))
+        return collect([receiver for _, receiver in workers], len(chunks))
+    finally:
+        for process, receiver in workers:
+            receiver.close()
+            if process.is_alive():   # the build stopped early: the others are not needed
+                process.terminate()
+            process.join()
+
+
+def collect(receivers: list, count: int) -> list[tuple[bool, Any]]:
+    results: dict[int, tuple[bool, Any]] = {}
+    waiting = list(receivers)
+    while waiting:
+        for receiver in multiprocessing.connection.wait(waiting):
+            try:
+                message = receiver.recv()
+            except EOFError:
+                raise fail("build.py", 0, 0, WORKER_DIED) from None
+            if message is None:   # that worker is done
+                waiting.remove(receiver)
+            else:
+                number, failed, part = message
+                results[number] = (failed, part)
+    return [results[number] for number in range(count)]
+
+
+WORKER_DIED = ("un processo di lavoro è terminato in modo inatteso (forse la memoria non bastava, o è stato "
+               "fermato da fuori): il sito è rimasto com'era. Rilancia; se succede ancora, rilancia con --jobs 1")
+
+
+def work(task: Callable, chunks: list[list], numbers, sender) -> None:
+    """A worker's life: chunks until there are no more, then "done" (None)."""
+    # Ctrl+C reaches every process of the terminal: the workers leave it to the parent, which
+    # stops the build cleanly (and prints no worker's traceback).
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    while (number := numbers.get()) is not None:
+        try:
+            sender.send((number, False, task(chunks[number])))
+        except BuildFailed as failed:
+            sender.send((number, True, failed))
+        except Exception as exc:   # a mistake in the code: raised in the parent, which names it
+            sender.send((number, True, RuntimeError(f"{type(exc).__name__}: {exc}")))
+    sender.send(None)
+    sender.close()
 
 
 @contextmanager
@@ -78,17 +129,3 @@ def few_collections():
         yield
     finally:
         gc.set_threshold(*before)
-
-
-def _leave_interrupts() -> None:
-    """Ctrl+C reaches every process of the terminal: the workers leave it to the parent, which
-    stops the build cleanly (and prints no worker's traceback)."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-
-def _run(chunk):
-    assert _task is not None
-    try:
-        return False, _task(chunk)
-    except BuildFailed as failed:
-        return True, failed

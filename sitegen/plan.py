@@ -130,6 +130,8 @@ class AccessibilityInputs:
     statement: Accessibility
 
 
+NO_INPUTS = NoInputs()   # one record for every plain page: fingerprinted once a build
+
 Inputs = NoInputs | ComuneInputs | HomeInputs | FinderInputs | NoticesInputs | AccessibilityInputs
 
 
@@ -142,7 +144,7 @@ class Output:
     source: str                     # what to name in an error message
     title: str
     description: str
-    inputs: Inputs = NoInputs()
+    inputs: Inputs = NO_INPUTS
     page: Page | None = None        # the page of content/ it shows (its body is added when rendered)
 
     @property
@@ -257,7 +259,7 @@ def finder_dest(pages: list[Page], dests: dict[str, str], report: Report, conten
 def page_output(page: Page, dest: str, content: str, contacts: Contacts, listed: tuple[Notice, ...],
                 settings: Settings) -> Output:
     """A page of content/, with what its kind of page shows besides its text."""
-    inputs: Inputs = NoInputs()
+    inputs: Inputs = NO_INPUTS
     if page.kind == "home":
         inputs = HomeInputs(contacts.comuni)
     elif page.kind == "sportelli":
