@@ -10,12 +10,10 @@ import time
 from datetime import date
 
 import build
-from conftest import PROJECT, source_args
+from bench.preview_server import BROWSER_CONNECTED, ServerLines, free_port
 from sitegen.pipeline import Options
 from sitegen.serve import Preview, file_for, make_app, rebuild
-
-sys.path.insert(0, str(PROJECT / "bench"))
-from preview_server import BROWSER_CONNECTED, ServerLines, free_port  # noqa: E402
+from support import PROJECT, source_args
 
 
 def get(app, path: str) -> tuple[str, bytes]:
