@@ -23,8 +23,9 @@ if str(PROJECT) not in sys.path:
 
 import build  # noqa: E402  (the command line, called in-process)
 from sitegen.contacts import Contacts, load_contacts  # noqa: E402
-from sitegen.content import Page  # noqa: E402
+from sitegen.content import Asset, Page  # noqa: E402
 from sitegen.errors import Report  # noqa: E402
+from sitegen.plan import plan_site  # noqa: E402
 
 TODAY = "2026-11-25"
 BASE_URL = "https://www.example.org/activity-cr/"
@@ -132,6 +133,16 @@ def page(source: str, title: str | None = None, *, kind: str = "pagina", links: 
 
 def finder_page(source: str = "sportelli.md", **fields) -> Page:
     return page(source, "Trova il tuo sportello", kind="sportelli", **fields)
+
+
+def planned(pages, assets=(), static=(), base_url=None, today=DAY, contacts=None, content="content"):
+    """plan_site on records made in memory, with the real contacts unless others are given;
+    `assets` are paths inside content/, never read. Returns (site, outputs by destination,
+    problems as printed)."""
+    report = Report()
+    site, outputs = plan_site(list(pages), [Asset(a, Path("mai-letto") / a) for a in assets],
+                              contacts or real_contacts(), today, base_url, list(static), report, content)
+    return site, {o.dest: o for o in outputs}, [str(p) for p in report.sorted()]
 
 
 # -- publishing --------------------------------------------------------------------------------
