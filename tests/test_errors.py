@@ -142,6 +142,7 @@ def test_front_matter_errors_count_lines_from_the_top_of_the_file(sources, capsy
 def test_missing_title(sources, capsys):
     (sources / "content" / "nuova.md").write_text("---\ndescrizione: Una pagina\n---\nTesto\n", encoding="utf-8")
     status, lines = check(sources, capsys)
+    assert status == 1
     assert lines[0] == 'content/nuova.md:2:1: errore: manca il campo obbligatorio "titolo" (l\'intestazione)'
 
 
@@ -149,6 +150,7 @@ def test_empty_value(sources, capsys):
     edit(sources / DATA, "    email: cremona@mestierilombardia.it", "    email:")
     status, lines = check(sources, capsys)
     line = (sources / DATA).read_text(encoding="utf-8").splitlines().index("    email:") + 1
+    assert status == 1
     assert lines[0] == (f"{DATA}:{line}:11: errore: manca il valore (l'email): scrivilo dopo i due punti, "
                         "oppure togli il campo")
 

@@ -141,10 +141,6 @@ def test_script_and_real_index_within_5_kb_gzip(index, built_site):
     assert size <= REAL_BUDGET
 
 
-def test_synthetic_data_is_deterministic():
-    assert synthetic_contacts(50) == synthetic_contacts(50)
-
-
 def test_index_of_8000_comuni_under_100_kb_gzip():
     """8,000 comuni with names, CAPs, desks and 4,000 frazioni (more frazioni: see the bench)."""
     index = finder_index(synthetic_contacts(8000, frazioni=0.5), page_url)

@@ -74,9 +74,6 @@ def test_the_real_pages_say_only_what_the_article_says():
     assert {name: hits for name, hits in found.items() if hits} == {}
 
 
-# The two tests below wait for the templates' text to be fixed; then the build checks templates
-# too (one line in sitegen.pipeline.prepare), and both markers go. Strict: each one fails as soon
-# as it passes, so neither can be forgotten.
 def test_the_real_templates_say_only_what_the_article_says():
     report = Report()
     check_templates(PROJECT / "templates", "templates", report)

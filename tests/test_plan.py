@@ -247,7 +247,7 @@ def test_relink_writes_each_link_from_where_the_page_goes():
 def test_there_must_be_exactly_one_finder_page():
     message = ('content: errore: serve una e una sola pagina con "tipo: sportelli" (la pagina "Trova il tuo '
                'sportello"); ora ce ne sono {}')
-    site, outputs, problems = planned([HOME])
+    _, outputs, problems = planned([HOME])
     assert problems == [message.format(0)]
     assert "sportelli/gussola/index.html" in outputs   # the comuni still go where the finder usually is
     assert problems_of([HOME, FINDER, finder_page("trova.md")]) == [message.format(2)]
