@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import PROJECT
+from support import PROJECT, require
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -21,14 +21,6 @@ def axe_script() -> Path | None:
         if candidate and Path(candidate).is_file():
             return Path(candidate)
     return None
-
-
-def require(condition: bool, why: str) -> None:
-    """Skip locally when a browser tool is missing; under CI that is a failure."""
-    if not condition:
-        if os.environ.get("CI"):
-            pytest.fail(f"{why} (CI must run the browser tests)")
-        pytest.skip(why)
 
 
 @pytest.fixture(scope="session")

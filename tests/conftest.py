@@ -5,31 +5,18 @@ from __future__ import annotations
 import functools
 import http.server
 import shutil
-import sys
 import threading
 from pathlib import Path
 
 import pytest
 
-PROJECT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(PROJECT))
+# support puts the project's top on sys.path, for `build`, `sitegen` and `bench`. PROJECT and the
+# rest are re-exported for the test files that still import them from here; new code imports support.
+from support import BASE_URL, PROJECT, TODAY, run, source_args  # noqa: F401
 
 import build  # noqa: E402  (the command line, called in-process)
 
 pytest_plugins = ["browser"]   # the `browser` fixture (headless Chromium) for the browser tests
-
-TODAY = "2026-11-25"
-BASE_URL = "https://www.example.org/activity-cr/"
-
-
-def run(args: list[str], capsys) -> tuple[int, str, str]:
-    """Run the command line in-process; returns (exit status, stdout, stderr)."""
-    try:
-        status = build.main(args)
-    except SystemExit as exc:   # argparse exits on bad usage
-        status = exc.code
-    captured = capsys.readouterr()
-    return status, captured.out, captured.err
 
 
 @pytest.fixture(scope="session")
@@ -66,11 +53,6 @@ def project_copy(sources, monkeypatch) -> Path:
         shutil.copytree(PROJECT / folder, sources / folder)
     monkeypatch.setattr(build, "PROJECT", sources)
     return sources
-
-
-def source_args(root: Path) -> list[str]:
-    return ["--content", str(root / "content"), "--data", str(root / "data" / "contacts.yaml"),
-            "--today", TODAY]
 
 
 @pytest.fixture

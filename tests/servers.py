@@ -13,19 +13,16 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-import pytest
+from support import require
 
 SSHD = "/usr/sbin/sshd"
 LOOPBACK = "127.0.0.1"
 HOST_ALIAS = "sito-di-prova"   # a Host alias of the client's ssh config, as a real user would write
 
 
-def require(condition: bool, what: str) -> None:
-    """Skip where the machine lacks a server program; under CI it must be there."""
-    if not condition:
-        if os.environ.get("CI"):
-            pytest.fail(f"{what} is missing: scripts/test.sh installs it")
-        pytest.skip(f"{what} is missing (scripts/test.sh installs it)")
+def require_program(condition: bool, what: str) -> None:
+    """Skip where this machine lacks a server program (under CI, fail)."""
+    require(condition, f"{what} is missing (scripts/test.sh installs it)")
 
 
 def free_port() -> int:
@@ -59,9 +56,9 @@ class SshServer:
 
 def start_sshd(folder: Path):
     """sshd on a free loopback port, accepting only a key made here; yields an SshServer."""
-    require(Path(SSHD).is_file(), "OpenSSH's sshd (Debian openssh-server)")
-    require(shutil.which("rsync") is not None, "rsync")
-    require(shutil.which("ssh-keygen") is not None, "ssh-keygen (Debian openssh-client)")
+    require_program(Path(SSHD).is_file(), "OpenSSH's sshd (Debian openssh-server)")
+    require_program(shutil.which("rsync") is not None, "rsync")
+    require_program(shutil.which("ssh-keygen") is not None, "ssh-keygen (Debian openssh-client)")
     if not Path("/run/sshd").is_dir() and os.geteuid() == 0:
         Path("/run/sshd").mkdir(mode=0o755)   # the privilege separation folder Debian's service makes
     keys = folder / "keys"
@@ -119,7 +116,7 @@ class FtpServer:
 
 def make_certificate(folder: Path) -> tuple[Path, Path]:
     """A self-signed certificate for 127.0.0.1, which lftp is told to trust (as a private CA)."""
-    require(shutil.which("openssl") is not None, "openssl")
+    require_program(shutil.which("openssl") is not None, "openssl")
     cert, key = folder / "cert.pem", folder / "key.pem"
     subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key),
                     "-out", str(cert), "-days", "2", "-subj", f"/CN={LOOPBACK}",
@@ -129,13 +126,13 @@ def make_certificate(folder: Path) -> tuple[Path, Path]:
 
 def start_ftpd(folder: Path, plain: bool = False):
     """pyftpdlib on a free loopback port (TLS required unless `plain`); yields an FtpServer."""
-    require(shutil.which("lftp") is not None, "lftp")
+    require_program(shutil.which("lftp") is not None, "lftp")
     try:
         from pyftpdlib.authorizers import DummyAuthorizer
         from pyftpdlib.handlers import FTPHandler, TLS_FTPHandler
         from pyftpdlib.servers import FTPServer
     except ImportError:
-        require(False, "pyftpdlib with pyOpenSSL")
+        require_program(False, "pyftpdlib with pyOpenSSL")
 
     root = folder / "ftp-home"
     root.mkdir()

@@ -9,7 +9,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from conftest import PROJECT
+from support import PROJECT
 
 SVG = "{http://www.w3.org/2000/svg}"
 TOLERANCE = 0.002   # the points are written with three decimals, on a height of hundreds of units

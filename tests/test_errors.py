@@ -7,23 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import run, source_args
-
-DATA = "data/contacts.yaml"
-
-
-def edit(root: Path, relative: str, old: str, new: str) -> None:
-    path = root / relative
-    text = path.read_text(encoding="utf-8")
-    assert old in text, f"fixture drift: {old!r} not in {relative}"
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
-
-
-def line_of(root: Path, relative: str, needle: str) -> int:
-    for number, line in enumerate((root / relative).read_text(encoding="utf-8").splitlines(), start=1):
-        if needle in line:
-            return number
-    raise AssertionError(needle)
+from support import DATA, PROJECT, edit, line_of, run, source_args
 
 
 def check(root: Path, capsys) -> tuple[int, list[str]]:
@@ -63,9 +47,9 @@ DATA_CASES = [
 
 @pytest.mark.parametrize("old,new,needle,col,message", DATA_CASES, ids=[c[2].strip() for c in DATA_CASES])
 def test_contacts_error_messages(sources, capsys, old, new, needle, col, message):
-    edit(sources, DATA, old, new)
+    edit(sources / DATA, old, new)
     status, lines = check(sources, capsys)
-    line = line_of(sources, DATA, needle.rstrip("\n"))
+    line = line_of(sources / DATA, needle.rstrip("\n"))
     assert status == 1
     assert lines[0] == f"{DATA}:{line}:{col}: errore: {message}"
     assert lines[-1] == "Controllo fallito: 1 errore, 0 avvisi."
@@ -73,24 +57,24 @@ def test_contacts_error_messages(sources, capsys, old, new, needle, col, message
 
 def test_unquoted_numbers_and_no_stay_as_typed(sources, capsys):
     """safe_load would read 019021 as a number and `no` as False; the node tree keeps the text."""
-    edit(sources, DATA, 'istat: "019021"', "istat: 019021")
-    edit(sources, DATA, 'cap: "26041"', "cap: 26041")
+    edit(sources / DATA, 'istat: "019021"', "istat: 019021")
+    edit(sources / DATA, 'cap: "26041"', "cap: 26041")
     status, lines = check(sources, capsys)
     assert status == 0, lines
 
 
 def test_repeated_key_is_an_error_not_a_silent_overwrite(sources, capsys):
-    edit(sources, DATA, '    email: cremona@mestierilombardia.it\n',
+    edit(sources / DATA, '    email: cremona@mestierilombardia.it\n',
          '    email: cremona@mestierilombardia.it\n    email: altro@example.org\n')
     status, lines = check(sources, capsys)
-    first, repeated = line_of(sources, DATA, "cremona@mestierilombardia.it"), line_of(sources, DATA, "altro@")
+    first, repeated = line_of(sources / DATA, "cremona@mestierilombardia.it"), line_of(sources / DATA, "altro@")
     assert status == 1
     assert lines[0] == (f'{DATA}:{repeated}:5: errore: il campo "email" è ripetuto (lo sportello '
                         f'"mestieri-cremona"; c\'è già alla riga {first}): tienine uno solo')
 
 
 def test_duplicate_comune(sources, capsys):
-    edit(sources, DATA, "  - nome: Spineda\n", "  - nome: Gussola\n")
+    edit(sources / DATA, "  - nome: Spineda\n", "  - nome: Gussola\n")
     status, lines = check(sources, capsys)
     assert status == 1
     gussola = [n for n, l in enumerate((sources / DATA).read_text().splitlines(), 1) if l == "  - nome: Gussola"]
@@ -99,18 +83,18 @@ def test_duplicate_comune(sources, capsys):
 
 
 def test_tab_indentation(sources, capsys):
-    edit(sources, DATA, "    nome: Mestieri Lombardia", "\tnome: Mestieri Lombardia")
+    edit(sources / DATA, "    nome: Mestieri Lombardia", "\tnome: Mestieri Lombardia")
     status, lines = check(sources, capsys)
-    line = line_of(sources, DATA, "\tnome: Mestieri")
+    line = line_of(sources / DATA, "\tnome: Mestieri")
     assert status == 1
     assert lines[0] == (f"{DATA}:{line}:1: errore: c'è un carattere Tab all'inizio della riga: "
                         "per i rientri usa solo spazi (2 per livello)")
 
 
 def test_broken_yaml_syntax(sources, capsys):
-    edit(sources, DATA, "    nome: Mestieri Lombardia", "    nome: Mestieri: Lombardia")
+    edit(sources / DATA, "    nome: Mestieri Lombardia", "    nome: Mestieri: Lombardia")
     status, lines = check(sources, capsys)
-    line = line_of(sources, DATA, "Mestieri: Lombardia")
+    line = line_of(sources / DATA, "Mestieri: Lombardia")
     assert status == 1
     assert lines[0] == (f"{DATA}:{line}:19: errore: il testo non è YAML valido (due punti ':' in un posto "
                         "inatteso; se il testo contiene ':' mettilo tra virgolette): controlla rientri, "
@@ -118,9 +102,9 @@ def test_broken_yaml_syntax(sources, capsys):
 
 
 def test_unknown_key_is_a_warning_that_strict_turns_into_failure(sources, capsys):
-    edit(sources, DATA, "    email: cremona@", "    emial: x\n    email: cremona@")
+    edit(sources / DATA, "    email: cremona@", "    emial: x\n    email: cremona@")
     status, lines = check(sources, capsys)
-    line = line_of(sources, DATA, "emial")
+    line = line_of(sources / DATA, "emial")
     assert status == 0
     assert lines[0] == (f'{DATA}:{line}:5: avviso: campo sconosciuto "emial" (lo sportello "mestieri-cremona"): '
                         'viene ignorato (forse intendevi "email"?)')
@@ -130,8 +114,8 @@ def test_unknown_key_is_a_warning_that_strict_turns_into_failure(sources, capsys
 
 
 def test_all_problems_are_reported_together_sorted_by_line(sources, capsys):
-    edit(sources, DATA, "email: cremona@mestierilombardia.it", "email: cremona")
-    edit(sources, DATA, 'istat: "019052"', 'istat: "x"')
+    edit(sources / DATA, "email: cremona@mestierilombardia.it", "email: cremona")
+    edit(sources / DATA, 'istat: "019052"', 'istat: "x"')
     status, lines = check(sources, capsys)
     assert status == 1
     assert len(lines) == 3
@@ -158,13 +142,15 @@ def test_front_matter_errors_count_lines_from_the_top_of_the_file(sources, capsy
 def test_missing_title(sources, capsys):
     (sources / "content" / "nuova.md").write_text("---\ndescrizione: Una pagina\n---\nTesto\n", encoding="utf-8")
     status, lines = check(sources, capsys)
+    assert status == 1
     assert lines[0] == 'content/nuova.md:2:1: errore: manca il campo obbligatorio "titolo" (l\'intestazione)'
 
 
 def test_empty_value(sources, capsys):
-    edit(sources, DATA, "    email: cremona@mestierilombardia.it", "    email:")
+    edit(sources / DATA, "    email: cremona@mestierilombardia.it", "    email:")
     status, lines = check(sources, capsys)
     line = (sources / DATA).read_text(encoding="utf-8").splitlines().index("    email:") + 1
+    assert status == 1
     assert lines[0] == (f"{DATA}:{line}:11: errore: manca il valore (l'email): scrivilo dopo i due punti, "
                         "oppure togli il campo")
 
@@ -177,16 +163,16 @@ def test_invalid_utf8(sources, capsys):
 
 
 def test_dead_link_to_a_page(sources, capsys):
-    edit(sources, "content/progetto.md", "\n## ", "\nVedi [gli orari](orari.md).\n\n## ")
+    edit(sources / "content/progetto.md", "\n## ", "\nVedi [gli orari](orari.md).\n\n## ")
     status, lines = check(sources, capsys)
-    line = line_of(sources, "content/progetto.md", "orari.md")
+    line = line_of(sources / "content/progetto.md", "orari.md")
     assert status == 1
     assert lines[0] == (f'content/progetto.md:{line}: errore: il collegamento "orari.md" porta a una pagina '
                         "che non esiste (content/orari.md): correggi il nome del file")
 
 
 def test_dead_anchor(sources, capsys):
-    edit(sources, "content/progetto.md", "\n## ", "\nVedi [sotto](come-funziona.md#orari).\n\n## ")
+    edit(sources / "content/progetto.md", "\n## ", "\nVedi [sotto](come-funziona.md#orari).\n\n## ")
     status, lines = check(sources, capsys)
     assert status == 1
     assert lines[0].endswith('errore: nella pagina collegata non c\'è il punto "#orari": controlla il titolo '
@@ -194,7 +180,7 @@ def test_dead_anchor(sources, capsys):
 
 
 def test_missing_image(sources, capsys):
-    edit(sources, "content/progetto.md", "\n## ", "\n![Logo](logo.png)\n\n## ")
+    edit(sources / "content/progetto.md", "\n## ", "\n![Logo](logo.png)\n\n## ")
     status, lines = check(sources, capsys)
     assert status == 1
     assert lines[0].endswith('errore: il collegamento "logo.png" porta a un file che non esiste: '
@@ -230,7 +216,7 @@ def test_failed_build_leaves_the_last_good_site_untouched(sources, tmp_path, cap
     out = tmp_path / "site"
     assert run(["build", "--out", str(out)] + source_args(sources), capsys)[0] == 0
     before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
-    edit(sources, DATA, "email: cremona@mestierilombardia.it", "email: rotta")
+    edit(sources / DATA, "email: cremona@mestierilombardia.it", "email: rotta")
     status, _, err = run(["build", "--out", str(out)] + source_args(sources), capsys)
     assert status == 1 and "Sito NON aggiornato: 1 errore, 0 avvisi." in err
     assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
@@ -255,7 +241,6 @@ def test_removed_page_disappears_from_the_site(sources, tmp_path, capsys):
     ("file", "--out indica un file, non una cartella: scegli una cartella"),
 ])
 def test_refused_output_folders(sources, tmp_path, capsys, where, message):
-    from conftest import PROJECT
     target = {"project": PROJECT, "content": sources / "content", "foreign": tmp_path / "foto",
               "file": tmp_path / "nota.txt"}[where]
     if where == "foreign":
@@ -277,7 +262,7 @@ def test_exit_statuses(sources, tmp_path, capsys):
     assert run(["pubblica"], capsys)[0] == 2
     assert run(["build", "--today", "ieri"], capsys)[0] == 2
     assert run(["build", "--base-url", "www.example.org"], capsys)[0] == 2
-    edit(sources, DATA, "email: cremona@mestierilombardia.it", "email: rotta")
+    edit(sources / DATA, "email: cremona@mestierilombardia.it", "email: rotta")
     assert run(["check"] + source_args(sources), capsys)[0] == 1
 
 
@@ -288,8 +273,8 @@ def test_check_writes_nothing(sources, tmp_path, capsys):
 
 
 def test_dead_link_in_a_template_names_that_template(project_copy, capsys):
-    edit(project_copy, "templates/base.html", "url('privacy/')", "url('riservatezza/')")
-    line = line_of(project_copy, "templates/base.html", "riservatezza")
+    edit(project_copy / "templates/base.html", "url('privacy/')", "url('riservatezza/')")
+    line = line_of(project_copy / "templates/base.html", "riservatezza")
     status, _, err = run(["check", "--today", "2026-11-25"], capsys)
     assert status == 1
     assert err.splitlines()[0] == (f'templates/base.html:{line}: errore: il modello collega "riservatezza/", '
@@ -297,7 +282,7 @@ def test_dead_link_in_a_template_names_that_template(project_copy, capsys):
 
 
 def test_no_access_mode_for_the_build_day_is_a_warning(sources, capsys):
-    edit(sources, DATA, "  - dal: 2021-01-11\n", "  - dal: 2021-01-11\n    al: 2022-12-31\n")
+    edit(sources / DATA, "  - dal: 2021-01-11\n", "  - dal: 2021-01-11\n    al: 2022-12-31\n")
     status, lines = check(sources, capsys)
     assert status == 0
     assert lines[0] == ('data/contacts.yaml: avviso: nessun periodo di "modalita" copre la data 2026-11-25: '
@@ -511,7 +496,7 @@ def test_every_mistake_gets_its_message(sources, capsys, case):
     if old is None:
         (sources / relative).write_text(new, encoding="utf-8")
     else:
-        edit(sources, relative, old, new)
+        edit(sources / relative, old, new)
     status, lines = check(sources, capsys)
     assert "errore interno" not in "\n".join(lines)
     assert status == (1 if ": errore: " in message else 0)

@@ -251,6 +251,7 @@ def test_shared_cap_says_other_comuni_use_it(shared_page):
 def test_every_link_matches_the_a_to_z_list(shared_page, built_site):
     search(shared_page, "")
     az = {a.text_content().strip(): a.get_attribute("href") for a in shared_page.locator("#elenco-comuni a").all()}
+    assert len(az) == 17   # else the loop below checks nothing
     for name, href in az.items():
         search(shared_page, name)
         first = shared_page.locator("[data-results] a.finder-link").first

@@ -3,22 +3,19 @@
 from __future__ import annotations
 
 import dataclasses
-import os
-import shutil
-import subprocess
 import gzip
 import json
 import random
-import sys
-from pathlib import Path
+import shutil
+import subprocess
 
 import pytest
 
-from sitegen.contacts import Comune, Contacts, load_contacts, slugify
-from sitegen.errors import Report
+from bench.corpus import synthetic_contacts
+from sitegen.contacts import Comune, Contacts, slugify
 from sitegen.finder import finder_index
+from support import PROJECT, real_contacts, require
 
-PROJECT = Path(__file__).resolve().parent.parent
 SCRIPT = PROJECT / "static" / "finder.js"
 MINIFIED = PROJECT / "static" / "finder.min.js"
 TERSER = PROJECT / "node_modules" / ".bin" / "terser"
@@ -47,21 +44,12 @@ def records(index: dict) -> dict[str, dict]:
 
 @pytest.fixture(scope="module")
 def contacts() -> Contacts:
-    report = Report()
-    loaded = load_contacts(PROJECT / "data" / "contacts.yaml", "data/contacts.yaml", report)
-    assert loaded is not None, report.sorted()
-    return loaded
+    return real_contacts()
 
 
 @pytest.fixture(scope="module")
 def index(contacts) -> dict:
     return finder_index(contacts, page_url)
-
-
-# -- synthetic data: the benchmarks' generator, read by the real loader ----------------------
-
-sys.path.insert(0, str(PROJECT / "bench"))
-from corpus import synthetic_contacts  # noqa: E402
 
 
 # -- content -----------------------------------------------------------------------------------
@@ -153,10 +141,6 @@ def test_script_and_real_index_within_5_kb_gzip(index, built_site):
     assert size <= REAL_BUDGET
 
 
-def test_synthetic_data_is_deterministic():
-    assert synthetic_contacts(50) == synthetic_contacts(50)
-
-
 def test_index_of_8000_comuni_under_100_kb_gzip():
     """8,000 comuni with names, CAPs, desks and 4,000 frazioni (more frazioni: see the bench)."""
     index = finder_index(synthetic_contacts(8000, frazioni=0.5), page_url)
@@ -169,10 +153,7 @@ def test_index_of_8000_comuni_under_100_kb_gzip():
 def test_the_minified_script_is_made_from_the_current_source(tmp_path):
     """static/finder.min.js is what scripts/minify-finder.sh makes of static/finder.js today:
     a change to the readable script that was not minified again fails here."""
-    if not TERSER.exists():
-        if os.environ.get("CI"):
-            pytest.fail("terser is missing (scripts/test.sh installs it)")
-        pytest.skip("terser is not installed: bash scripts/test.sh installs it")
+    require(TERSER.exists(), "terser is not installed: bash scripts/test.sh installs it")
     copy = tmp_path / "project"
     (copy / "static").mkdir(parents=True)
     (copy / "scripts").mkdir()

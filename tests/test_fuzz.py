@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from conftest import PROJECT
+from support import PROJECT
 from sitegen.contacts import load_contacts
 from sitegen.content import read_page
 from sitegen.markup import new_markdown

@@ -9,32 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from conftest import PROJECT, run, source_args
+from bench.corpus import corpus_pages
 from sitegen.claims import CLAIMS, check_templates, find_claims
-from sitegen.contacts import load_contacts
 from sitegen.errors import Report
+from support import DATA, PROJECT, edit, line_of, problems, real_contacts, run, source_args
 
-DATA = "data/contacts.yaml"
 ARTICLE_ERROR = ('la frase "{text}" non va usata perché l\'articolo sul progetto, la nostra unica fonte, '
                  'non promette né un luogo né un orario, dice solo che di persona si va su appuntamento; '
                  'scrivi solo che di persona si va su appuntamento')
-
-
-def edit(path: Path, old: str, new: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert old in text, f"fixture drift: {old!r} not in {path.name}"
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
-
-
-def line_of(path: Path, needle: str) -> int:
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if needle in line:
-            return number
-    raise AssertionError(needle)
-
-
-def problems(err: str, severity: str) -> list[str]:
-    return [line for line in err.splitlines() if f": {severity}: " in line]
 
 
 # -- the phrases that must not appear ------------------------------------------------------------
@@ -92,9 +74,6 @@ def test_the_real_pages_say_only_what_the_article_says():
     assert {name: hits for name, hits in found.items() if hits} == {}
 
 
-# The two tests below wait for the templates' text to be fixed; then the build checks templates
-# too (one line in sitegen.pipeline.prepare), and both markers go. Strict: each one fails as soon
-# as it passes, so neither can be forgotten.
 def test_the_real_templates_say_only_what_the_article_says():
     report = Report()
     check_templates(PROJECT / "templates", "templates", report)
@@ -117,7 +96,7 @@ def test_a_forbidden_phrase_in_a_template_stops_the_check(project_copy, capsys):
 def test_contacts_carry_the_date_they_were_last_checked():
     text = (PROJECT / DATA).read_text(encoding="utf-8")
     written = re.search(r"^aggiornato_al: (\d{4}-\d{2}-\d{2})$", text, re.MULTILINE)[1]
-    contacts = load_contacts(PROJECT / DATA, DATA, Report())
+    contacts = real_contacts()
     assert contacts.updated_on == date.fromisoformat(written)
 
 
@@ -286,11 +265,6 @@ def test_the_consortium_is_named_in_full_before_its_acronym(built_site):
 def test_the_benchmarks_corpus_says_nothing_the_check_refuses():
     """bench/peers.py builds 10,000 generated pages with this generator: a random phrase that the
     check refuses ("dove e quando") would stop the benchmark, not measure it."""
-    import sys
-    sys.path.insert(0, str(PROJECT / "bench"))
-    from corpus import corpus_pages
-
-    from sitegen.claims import find_claims
     refused = [(page.name, found.text) for page in corpus_pages(10000)
                for found in find_claims(page.title + "\n" + page.description + "\n" + page.body)]
     assert refused == []

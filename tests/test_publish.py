@@ -13,10 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from conftest import BASE_URL, run, source_args
-from publishing import (NEW_PAGE, build_site, copy_sources, files_of, publish, publishable, refusal,
-                        start_publish)
 from servers import HOST_ALIAS, start_sshd
+from support import (BASE_URL, NEW_PAGE, build_site, copy_sources, files_of, publish, publishable, refusal, run,
+                     source_args, start_publish)
 
 
 @pytest.fixture

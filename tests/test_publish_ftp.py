@@ -12,9 +12,8 @@ from pathlib import PurePosixPath
 
 import pytest
 
-from conftest import run
-from publishing import NEW_PAGE, copy_sources, files_of, publish, publishable, refusal, start_publish
 from servers import start_ftpd
+from support import NEW_PAGE, copy_sources, files_of, publish, publishable, refusal, run, start_publish
 
 MANIFEST = ".activitycr-manifest"
 

@@ -14,7 +14,7 @@ from urllib.request import urlopen
 
 import pytest
 
-from conftest import BASE_URL, run, source_args
+from support import BASE_URL, run, source_args
 from sitegen.readability import gulpease
 
 ATOM = "{http://www.w3.org/2005/Atom}"

@@ -15,7 +15,7 @@ from urllib.parse import unquote, urlparse
 
 import pytest
 
-from conftest import PROJECT
+from support import PROJECT, require
 
 BROKEN = {   # a deliberately broken file of each kind, and the line of its first error
     "html": ('<!doctype html>\n<html lang="it">\n<head><meta charset="utf-8"><title>rotta</title></head>\n'
@@ -23,14 +23,6 @@ BROKEN = {   # a deliberately broken file of each kind, and the line of its firs
     "css": ("a {\n  color: red;\n  colr: blue;\n}\n", 3),
     "svg": ('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 1 1">\n<nonsense/>\n</svg>\n', 2),
 }
-
-
-def require(condition: bool, why: str) -> None:
-    """Skip locally when the checker cannot run; under CI that is a failure."""
-    if not condition:
-        if os.environ.get("CI"):
-            pytest.fail(f"{why} (CI must run the validation tests)")
-        pytest.skip(why)
 
 
 def vnu_jar() -> Path | None:

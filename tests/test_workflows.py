@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import PROJECT, run, source_args
+from support import PROJECT, run, source_args
 
 from sitegen.changes import compare_sites, summary_markdown
 
