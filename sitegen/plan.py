@@ -323,13 +323,15 @@ def check_notice_dates(pages: list[Page], today: date, report: Report, content: 
 
 
 def check_unique_dests(outputs: list[Output], report: Report) -> None:
-    """Two sources on one path would silently overwrite each other: refuse before rendering."""
+    """Two sources on one path would silently overwrite each other: refuse before rendering. The
+    comune pages' places come first: a page of content/ that takes one is the page's mistake."""
     first: dict[str, Output] = {}
-    for output in outputs:
+    for output in sorted(outputs, key=lambda o: o.page is not None):   # stable: the comuni, then the pages
         if output.dest in first:
+            other = first[output.dest]
+            named = f"di {other.source}" if other.page else f"della pagina del comune {comune_name(other)}"
             report.error(output.source, 1, 0, f"questa pagina finirebbe nello stesso indirizzo "
-                         f"\"{output.canonical_path}\" di {first[output.dest].source}: cambia il nome del file "
-                         "o lo \"slug\"")
+                         f"\"{output.canonical_path}\" {named}: cambia il nome del file o lo \"slug\"")
         else:
             first[output.dest] = output
 
@@ -433,7 +435,8 @@ def link_target(page: Page, dest: str, value: str, line: int, dests: dict[str, s
             return None
     else:
         target = resolve(page.source, path)
-        target_dest = next((t for t in (target, target + "/index.html") if t in known), None)
+        folder_index = posixpath.normpath(posixpath.join(target, "index.html"))   # "." is the top: "index.html"
+        target_dest = next((t for t in (target, folder_index) if t in known), None)
         if target_dest is None:
             report.error(display, line, 0, f"il collegamento \"{value}\" porta a un file "
                          "che non esiste: controlla il nome, oppure collega la pagina .md")

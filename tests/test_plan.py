@@ -12,7 +12,9 @@ import pytest
 
 from sitegen.contacts import Mode
 from sitegen.errors import Report
-from sitegen.plan import link_from, link_target, page_dest, relink, url_between
+from sitegen.plan import (AccessibilityInputs, ComuneInputs, FinderInputs, HomeInputs, NoInputs, NoticesInputs,
+                          link_from, link_target, page_dest, plan_site, relinked_body, url_between)
+from sitegen.settings import Accessibility, Settings
 from support import BASE_URL, DATA, DAY, finder_page, page, planned, real_contacts
 
 HOME = page("index.md", "Attività", kind="home")
@@ -106,7 +108,7 @@ def test_the_menu_is_in_the_order_given_then_by_file_and_the_home_is_called_home
     pages = [replace(HOME, menu=1), FINDER, page("b.md", "B", menu=2), page("a.md", "A", menu=2),
              page("fuori.md", "Fuori")]
     site, _, _ = planned(pages)
-    assert [(item.title, item.target) for item in site.nav] == [
+    assert [(item.title, item.target) for item in site.shared.nav] == [
         ("Home", "index.html"), ("A", "a/index.html"), ("B", "b/index.html")]
 
 
@@ -196,11 +198,61 @@ def test_plan_site_checks_every_link_of_every_page_with_its_line():
         "del paragrafo a cui vuoi arrivare"]
 
 
-@pytest.mark.xfail(strict=True, reason='sitegen.plan.link_target looks for "./index.html" when a link resolves to '
-                   "the top of the site: remove this marker when it is fixed")
 @pytest.mark.parametrize("source, value", [("index.md", "./"), ("avvisi/orari.md", "../")])
 def test_a_link_to_the_top_folder_leads_to_the_home(source, value):
     assert target(source, value) == ("index.html", [])
+
+
+# -- what each output is made from --------------------------------------------------------------------
+# A template gets exactly these records (and the shared parts): they are what its output's key is made of.
+
+def test_a_comune_page_is_made_from_its_comune_desk_and_the_desks_comuni():
+    contacts = real_contacts()
+    site, outputs, _ = planned([HOME, FINDER], contacts=contacts)
+    gussola, casalmaggiore = outputs["sportelli/gussola/index.html"], outputs["sportelli/casalmaggiore/index.html"]
+    assert isinstance(gussola.inputs, ComuneInputs) and gussola.page is None and gussola.template == "comune.html"
+    assert gussola.inputs.comune.name == "Gussola" and gussola.inputs.desk is gussola.inputs.comune.desk
+    assert gussola.inputs.desk.key == "mestieri-cremona" and gussola.inputs.vcard == "sportelli/mestieri-cremona.vcf"
+    served = tuple(c.name for c in contacts.comuni if c.desk.key == "mestieri-cremona")
+    assert gussola.inputs.neighbours == served and len(served) == 16 and "Casalmaggiore" not in served
+    assert casalmaggiore.inputs.neighbours == ("Casalmaggiore",)
+    assert casalmaggiore.inputs.vcard == "sportelli/energheia-casalmaggiore.vcf"
+    assert [s.cap for s in gussola.inputs.shared_caps] == ["26040"]   # used by comuni outside the project too
+    assert gussola.inputs.mode is contacts.mode_on(DAY) and gussola.inputs.mode is not None
+    assert gussola.title == "Sportello lavoro per Gussola"
+
+
+def test_the_home_and_the_finder_are_made_from_every_comune():
+    contacts = real_contacts()
+    _, outputs, _ = planned([HOME, FINDER], contacts=contacts)
+    assert outputs["index.html"].inputs == HomeInputs(contacts.comuni)
+    assert outputs["sportelli/index.html"].inputs == FinderInputs(contacts)
+
+
+def test_the_notices_page_is_made_from_the_notices_and_a_plain_page_from_nothing_else():
+    dated = [HOME, FINDER, page("progetto.md"), page("avvisi/index.md", kind="avvisi"),
+             page("avvisi/orari.md", slug="orari-di-dicembre", date=date(2021, 1, 11))]
+    site, outputs, _ = planned(dated)
+    assert outputs["avvisi/index.html"].inputs == NoticesInputs(site.notices)
+    assert [n.target for n in site.notices] == ["avvisi/orari-di-dicembre/index.html"]
+    assert outputs["progetto/index.html"].inputs == NoInputs()
+    assert outputs["avvisi/orari-di-dicembre/index.html"].inputs == NoInputs()
+
+
+def test_the_accessibility_statement_is_made_from_its_settings():
+    statement = Accessibility(status="conforme", publisher="Con.Ca.S.S.")
+    report = Report()
+    _, outputs = plan_site([HOME, FINDER, page("accessibilita.md", kind="accessibilita")], [], real_contacts(), DAY,
+                           None, [], report, settings=Settings(accessibility=statement))
+    assert {o.dest: o.inputs for o in outputs}["accessibilita/index.html"] == AccessibilityInputs(statement)
+
+
+def test_the_shared_parts_come_from_the_pages_and_the_contacts():
+    contacts = real_contacts()
+    site, _, _ = planned(PAGES, contacts=contacts, base_url=BASE_URL)
+    assert site.shared.consortium is contacts.consortium and site.shared.updated_on == contacts.updated_on
+    assert site.shared.base_url == BASE_URL and site.shared.finder == "sportelli/index.html"
+    assert site.shared.feed == "avvisi/feed.xml" and site.shared.name == "ACTIVITY.CR"
 
 
 # -- how a link is written from each page ---------------------------------------------------------
@@ -230,16 +282,16 @@ def test_link_from(dest, to, base_url, url):
     assert link_from(dest, to, base_url) == url
 
 
-def test_relink_writes_each_link_from_where_the_page_goes():
+def test_a_body_is_relinked_from_where_the_page_goes():
     site, outputs, _ = planned(PAGES + [page("404.md")], assets=["logo.png"], base_url=BASE_URL)
     body = ('<p><a href="../progetto.md#chi-siamo">progetto</a> <img src="../logo.png" alt="">'
             '<a href="https://www.concass.it/?a=1&amp;b=2">consorzio</a> <a href="manca.md">rotto</a></p>')
-    notice = relink(outputs["avvisi/orari-di-dicembre/index.html"], body, site)
-    assert notice.body_html == (
+    notice = relinked_body(outputs["avvisi/orari-di-dicembre/index.html"], body, site)
+    assert notice == (
         '<p><a href="../../progetto/index.html#chi-siamo">progetto</a> <img src="../../logo.png" alt="">'
         '<a href="https://www.concass.it/?a=1&amp;b=2">consorzio</a> <a href="manca.md">rotto</a></p>')
-    missing = relink(outputs["404.html"], '<a href="progetto.md">progetto</a>', site)
-    assert missing.body_html == '<a href="/activity-cr/progetto/index.html">progetto</a>'
+    missing = relinked_body(outputs["404.html"], '<a href="progetto.md">progetto</a>', site)
+    assert missing == '<a href="/activity-cr/progetto/index.html">progetto</a>'
 
 
 # -- mistakes found before rendering -----------------------------------------------------------------
@@ -259,11 +311,10 @@ def test_two_pages_on_one_address():
         'content/progetto.md: cambia il nome del file o lo "slug"']
 
 
-@pytest.mark.xfail(strict=True, reason="sitegen.plan.check_unique_dests blames the comune's page (data/contacts.yaml, "
-                   "line 1) when a page of content/ takes its address: remove this marker when it is fixed")
 def test_a_page_on_a_comunes_address_is_the_pages_mistake():
-    problems = problems_of([HOME, FINDER, page("sportelli/gussola.md")])
-    assert len(problems) == 1 and problems[0].startswith("content/sportelli/gussola.md:1:"), problems
+    assert problems_of([HOME, FINDER, page("sportelli/gussola.md")]) == [
+        'content/sportelli/gussola.md:1: errore: questa pagina finirebbe nello stesso indirizzo "sportelli/gussola/" '
+        'della pagina del comune Gussola: cambia il nome del file o lo "slug"']
 
 
 @pytest.mark.parametrize("pages, assets, static, problem", [
@@ -316,9 +367,10 @@ def test_a_notice_dated_after_the_build_day_is_a_warning_on_its_date_line():
 def test_a_build_day_outside_every_access_period_is_a_warning():
     contacts = replace(real_contacts(), modes=(Mode(start=date(2021, 1, 11), end=None, online=True,
                                                     in_person="su appuntamento"),))
-    site, _, problems = planned([HOME, FINDER], contacts=contacts, today=date(2021, 1, 10))
-    assert site.mode is None
+    _, outputs, problems = planned([HOME, FINDER], contacts=contacts, today=date(2021, 1, 10))
+    assert {o.inputs.mode for o in outputs.values() if o.template == "comune.html"} == {None}
     assert problems == [
         'data/contacts.yaml: avviso: nessun periodo di "modalita" copre la data 2021-01-10: le pagine dei comuni '
         "non sapranno dire come si accede agli sportelli. Aggiungi un periodo o togli la data \"al\" dall'ultimo"]
-    assert planned([HOME, FINDER], contacts=contacts, today=date(2021, 1, 11))[0].mode is contacts.modes[0]
+    outputs = planned([HOME, FINDER], contacts=contacts, today=date(2021, 1, 11))[1]
+    assert {o.inputs.mode for o in outputs.values() if o.template == "comune.html"} == {contacts.modes[0]}
