@@ -9,33 +9,23 @@ from pathlib import Path
 import pytest
 
 import build
-from conftest import BASE_URL, run, source_args
+from support import BASE_URL, edit, files_of, run, source_args
 from sitegen import parallel
 
 MARKER = ".activitycr-site"
-
-
-def tree(site: Path) -> dict[str, bytes]:
-    return {p.relative_to(site).as_posix(): p.read_bytes() for p in sorted(site.rglob("*")) if p.is_file()}
 
 
 def cold(root: Path, out: Path, capsys, *extra: str) -> dict[str, bytes]:
     """The reference: no cache, one process, into a new folder."""
     status, _, err = run(["build", "--out", str(out), "--no-cache", "--jobs", "1", *extra] + source_args(root), capsys)
     assert status == 0, err
-    return tree(out)
+    return files_of(out)
 
 
 def warm(root: Path, out: Path, capsys, *extra: str) -> dict[str, bytes]:
     status, _, err = run(["build", "--out", str(out), *extra] + source_args(root), capsys)
     assert status == 0, err
-    return tree(out)
-
-
-def edit(path: Path, old: str, new: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert old in text, f"fixture drift: {old!r}"
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return files_of(out)
 
 
 @pytest.fixture
@@ -48,7 +38,7 @@ def test_two_processes_build_the_same_files_as_one(sources, tmp_path, capsys, fo
     reference = cold(sources, tmp_path / "one", capsys)
     status, _, _ = run(["build", "--out", str(tmp_path / "two"), "--no-cache", "--jobs", "2"] + source_args(sources), capsys)
     assert status == 0
-    assert tree(tmp_path / "two") == reference
+    assert files_of(tmp_path / "two") == reference
 
 
 def test_a_failure_in_a_worker_is_reported_like_any_other(sources, tmp_path, capsys, forked):
@@ -141,12 +131,12 @@ def test_a_broken_anchor_is_found_when_only_the_linked_page_changed(sources, tmp
     page_b.write_text("---\ntitolo: B\ndescrizione: B.\n---\n## Come si fa\n\nCosì.\n", encoding="utf-8")
     out = tmp_path / "site"
     warm(sources, out, capsys)
-    before = tree(out)
+    before = files_of(out)
     edit(page_b, "## Come si fa", "## Che cosa fare")
     status, _, err = run(["build", "--out", str(out)] + source_args(sources), capsys)
     assert status == 1
     assert "content/a.md:5: errore: nella pagina collegata non c'è il punto \"#come-si-fa\"" in err
-    assert tree(out) == before   # a failed rebuild changes nothing
+    assert files_of(out) == before   # a failed rebuild changes nothing
 
 
 def test_a_damaged_cache_means_a_full_build(sources, tmp_path, capsys):
@@ -210,7 +200,7 @@ def test_a_template_changed_with_its_old_time_is_seen(project_copy, tmp_path, ca
     edit(template, "Vai al contenuto", "Salta al contenuto")
     os.utime(template, ns=(times.st_atime_ns, times.st_mtime_ns))
     build_site(options, Report(), memo=memo)
-    assert tree(tmp_path / "preview") == cold(project_copy, tmp_path / "reference", capsys)
+    assert files_of(tmp_path / "preview") == cold(project_copy, tmp_path / "reference", capsys)
 
 
 def test_a_failure_in_parallel_names_the_same_page_as_one_process(project_copy, tmp_path, capsys, forked):
@@ -236,7 +226,7 @@ def test_the_preview_cache_gives_the_same_site(sources, tmp_path, capsys):
     build_site(options, Report(), memo=memo)
     edit(sources / "content" / "progetto.md", "ACTIVITY.CR", "ACTIVITY.CR (progetto)")
     build_site(options, Report(), memo=memo)
-    assert tree(tmp_path / "preview") == cold(sources, tmp_path / "reference", capsys)
+    assert files_of(tmp_path / "preview") == cold(sources, tmp_path / "reference", capsys)
 
 
 def test_a_deleted_site_folder_is_built_whole_again(sources, tmp_path, capsys):

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import run, source_args
+from support import files_of, run, source_args
 
 DATA = "data/contacts.yaml"
 
@@ -32,10 +32,6 @@ def edit(path: Path, old: str, new: str, count: int = 1) -> None:
     text = path.read_text(encoding="utf-8")
     assert old in text, f"fixture drift: {old!r}"
     path.write_text(text.replace(old, new, count), encoding="utf-8")
-
-
-def tree(site: Path) -> dict[str, bytes]:
-    return {p.relative_to(site).as_posix(): p.read_bytes() for p in sorted(site.rglob("*")) if p.is_file()}
 
 
 class Elements(HTMLParser):
@@ -130,7 +126,7 @@ def two_versions(root: Path, tmp_path: Path, capsys) -> tuple[list[str], list[di
         status, _, err = run(["build", "--out", str(tmp_path / f"riferimento-{number}"), "--no-cache"]
                              + source_args(root), capsys)
         assert status == 0, err
-        sites.append(tree(tmp_path / f"riferimento-{number}"))
+        sites.append(files_of(tmp_path / f"riferimento-{number}"))
     assert sites[0] != sites[1]
     return texts, sites
 
@@ -156,12 +152,12 @@ def test_a_rebuild_stopped_at_any_moment_leaves_a_whole_site(sources, tmp_path, 
         assert "Traceback" not in err and "errore interno" not in err
         # 130: stopped by Ctrl+C; -SIGINT: it came as the interpreter was closing, the build done
         assert status in (0, 130, -signal.SIGINT, -signal.SIGKILL), err
-        now = tree(out)
+        now = files_of(out)
         assert now in sites, f"a mixed site after a stop at attempt {attempt}"
     (sources / DATA).write_text(texts[1], encoding="utf-8")
     last = build_process(sources, out)
     assert last.wait() == 0, last.stderr.read()
-    assert tree(out) == sites[1]
+    assert files_of(out) == sites[1]
     # Beside the output: the cache, the lock and the tree set aside by the exchange, kept whole
     # to be brought up to date by the next build; no staging folder, no unfinished tree.
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".site")) == \
@@ -175,7 +171,7 @@ def spare_is_whole(spare: Path) -> bool:
     from sitegen.output import read_marker
 
     listed = read_marker(spare)
-    held = {name: digest(data) for name, data in tree(spare).items() if name != ".activitycr-site"}
+    held = {name: digest(data) for name, data in files_of(spare).items() if name != ".activitycr-site"}
     return listed is not None and held == listed
 
 
@@ -205,11 +201,11 @@ def test_a_permission_error_while_switching_leaves_the_old_site(sources, tmp_pat
             f"{out}: errore: non riesco ad aggiornare la cartella del sito (Permission denied): il sito è rimasto "
             "com'era. Controlla lo spazio libero e i permessi, poi rilancia",
             "Sito NON aggiornato: 1 errore, 0 avvisi."]
-        assert tree(out) == sites[0]
+        assert files_of(out) == sites[0]
         assert not (tmp_path / ".site.cambiati").exists()
     monkeypatch.setattr(os, "link", real_link)
     assert run(["build", "--out", str(out)] + source_args(sources), capsys)[0] == 0
-    assert tree(out) == sites[1]
+    assert files_of(out) == sites[1]
 
 
 # --- One build at a time ----------------------------------------------------------------------------
@@ -219,7 +215,7 @@ def test_a_second_build_waits_then_says_another_one_is_running(sources, tmp_path
 
     out = tmp_path / "site"
     assert run(["build", "--out", str(out)] + source_args(sources), capsys)[0] == 0
-    before = tree(out)
+    before = files_of(out)
     (sources / "content" / "privacy.md").write_text("---\ntitolo: Nuova\ndescrizione: Nuova.\n---\nTesto.\n",
                                                     encoding="utf-8")
     monkeypatch.setattr(output, "LOCK_WAIT", 0.5)
@@ -232,9 +228,9 @@ def test_a_second_build_waits_then_says_another_one_is_running(sources, tmp_path
         f"{out}: errore: un'altra creazione del sito sta scrivendo in questa cartella (un'anteprima, un altro "
         "terminale o un altro lavoro automatico): aspetta che finisca, poi rilancia",
         "Sito NON aggiornato: 1 errore, 0 avvisi."]
-    assert tree(out) == before
+    assert files_of(out) == before
     assert run(["build", "--out", str(out)] + source_args(sources), capsys)[0] == 0   # the lock is gone with it
-    assert tree(out) != before
+    assert files_of(out) != before
 
 
 def test_two_builds_at_once_give_one_whole_site(sources, tmp_path, capsys):
@@ -249,7 +245,7 @@ def test_two_builds_at_once_give_one_whole_site(sources, tmp_path, capsys):
             assert "Traceback" not in err and "errore interno" not in err
             assert status == 0 or "un'altra creazione del sito sta scrivendo in questa cartella" in err, err
         assert any(status == 0 for status, _ in results)
-        assert tree(out) == tree(tmp_path / "riferimento")
+        assert files_of(out) == files_of(tmp_path / "riferimento")
 
 
 # --- Files that no build wrote are never touched ---------------------------------------------------
@@ -298,7 +294,7 @@ def test_a_copied_marker_never_makes_other_files_ours(sources, tmp_path, capsys)
     assert {relative: (elsewhere / relative).read_bytes() for relative in added} == added
     assert not (elsewhere / "scuola-e-lavoro").exists()
     assert run(["build", "--out", str(tmp_path / "riferimento")] + source_args(sources), capsys)[0] == 0
-    assert {k: v for k, v in tree(elsewhere).items() if k not in added} == tree(tmp_path / "riferimento")
+    assert {k: v for k, v in files_of(elsewhere).items() if k not in added} == files_of(tmp_path / "riferimento")
 
 
 def test_a_file_of_someone_else_where_the_site_now_writes_is_not_replaced(sources, tmp_path, capsys):
@@ -306,21 +302,21 @@ def test_a_file_of_someone_else_where_the_site_now_writes_is_not_replaced(source
     assert run(["build", "--out", str(out)] + source_args(sources), capsys)[0] == 0
     (out / "nuova").mkdir()
     (out / "nuova" / "index.html").write_bytes(b"di qualcun altro")
-    before = tree(out)
+    before = files_of(out)
     (sources / "content" / "nuova.md").write_text("---\ntitolo: Nuova\ndescrizione: Nuova.\n---\nTesto.\n",
                                                   encoding="utf-8")
     status, _, err = run(["build", "--out", str(out)] + source_args(sources), capsys)
     assert status == 1
     assert problems(err)[0] == (f"{out}/nuova/index.html: errore: questo file non è stato creato dal programma, "
                                    "ma ora il sito ha bisogno del suo posto: spostalo o cancellalo tu, poi rilancia")
-    assert tree(out) == before
+    assert files_of(out) == before
 
 
 def earlier_marker(out: Path) -> bytes:
     """The marker that earlier versions wrote: a fingerprint of every file, no list."""
     from sitegen.digest import digest
 
-    files = {name: digest(data) for name, data in tree(out).items() if name != ".activitycr-site"}
+    files = {name: digest(data) for name, data in files_of(out).items() if name != ".activitycr-site"}
     return ("Cartella creata da build.py di ACTIVITY.CR: la aggiorna a ogni pubblicazione. Non metterci altri "
             f"file.\nimpronta: {digest(*sorted(f'{k} {v}' for k, v in files.items()))}\n").encode()
 
@@ -333,7 +329,7 @@ def test_a_folder_of_an_earlier_version_is_taken_over_once(sources, tmp_path, ca
     status, _, err = run(["build", "--out", str(out)] + source_args(sources), capsys)
     assert status == 0 and problems(err) == [], err   # every file was the build's: no note, no error
     assert run(["build", "--out", str(tmp_path / "riferimento"), "--no-cache"] + source_args(sources), capsys)[0] == 0
-    assert tree(out) == tree(tmp_path / "riferimento")
+    assert files_of(out) == files_of(tmp_path / "riferimento")
 
 
 @pytest.mark.parametrize("damage", ["a file added to the list", "an earlier marker, a file added since"])
@@ -349,14 +345,14 @@ def test_a_marker_whose_list_does_not_hold_is_not_trusted(sources, tmp_path, cap
         (out / "mio.html").unlink()
         marker.write_bytes(earlier_marker(out))
         (out / "mio.html").write_bytes(b"mio")
-    before = tree(out)
+    before = files_of(out)
     status, _, err = run(["build", "--out", str(out)] + source_args(sources), capsys)
     assert status == 1
     assert problems(err)[0] == (
         f"{out}: errore: il file .activitycr-site della cartella è rovinato o di una versione precedente del "
         "programma: per sicurezza non la sostituisco. Scegli una cartella vuota o nuova, oppure svuotala tu se "
         "sei sicuro")
-    assert tree(out) == before
+    assert files_of(out) == before
 
 
 # --- A worker process that dies ----------------------------------------------------------------------
@@ -373,7 +369,7 @@ def test_a_killed_worker_stops_the_build_with_a_message(sources, tmp_path, capsy
     monkeypatch.setattr(parallel, "MIN_ITEMS", 1)
     out = tmp_path / "site"
     assert run(["build", "--out", str(out), "--jobs", "2"] + source_args(sources), capsys)[0] == 0
-    before = tree(out)
+    before = files_of(out)
     parent = os.getpid()
     real_render = render.render_output
 
@@ -389,7 +385,7 @@ def test_a_killed_worker_stops_the_build_with_a_message(sources, tmp_path, capsy
     assert time.monotonic() - started < 60   # no hang
     assert status == 1
     assert problems(err) == [WORKER_DIED, "Sito NON aggiornato: 1 errore, 0 avvisi."]
-    assert tree(out) == before
+    assert files_of(out) == before
 
 
 # --- A cache of another shape, a full disk ---------------------------------------------------------
@@ -416,13 +412,13 @@ def test_a_well_formed_cache_of_another_shape_means_a_full_build(sources, tmp_pa
     assert status == 0, err
     reference = tmp_path / "riferimento"
     assert run(["build", "--out", str(reference), "--no-cache"] + source_args(sources), capsys)[0] == 0
-    assert tree(out) == tree(reference)
+    assert files_of(out) == files_of(reference)
 
 
 def test_a_full_disk_while_writing_the_next_version(sources, tmp_path, capsys, monkeypatch):
     out = tmp_path / "site"
     assert run(["build", "--out", str(out)] + source_args(sources), capsys)[0] == 0
-    before = tree(out)
+    before = files_of(out)
     real = Path.write_bytes
 
     def write_bytes(path, data):
@@ -438,7 +434,7 @@ def test_a_full_disk_while_writing_the_next_version(sources, tmp_path, capsys, m
         f"{out}: errore: non riesco ad aggiornare la cartella del sito (No space left on device): il sito è rimasto "
         "com'era. Controlla lo spazio libero e i permessi, poi rilancia",
         "Sito NON aggiornato: 1 errore, 0 avvisi."]
-    assert tree(out) == before
+    assert files_of(out) == before
 
 
 # --- Where the system cannot exchange two folders ----------------------------------------------------
@@ -453,19 +449,19 @@ def test_without_an_atomic_exchange_two_renames_give_the_same_site(sources, tmp_
     edit(sources / "content" / "privacy.md", "cookie", "biscotti")
     assert run(["build", "--out", str(out)] + source_args(sources), capsys)[0] == 0
     assert run(["build", "--out", str(tmp_path / "riferimento"), "--no-cache"] + source_args(sources), capsys)[0] == 0
-    assert tree(out) == tree(tmp_path / "riferimento")
+    assert files_of(out) == files_of(tmp_path / "riferimento")
     assert not (tmp_path / ".site.vecchio").exists() and not (tmp_path / ".site.cambiati").exists()
 
 
 def test_a_build_killed_between_the_two_renames_is_put_back_by_the_next(sources, tmp_path, capsys):
     out = tmp_path / "site"
     assert run(["build", "--out", str(out)] + source_args(sources), capsys)[0] == 0
-    built = tree(out)
+    built = files_of(out)
     out.rename(tmp_path / ".site.vecchio")   # where the fallback leaves it, killed between its renames
     (tmp_path / ".site.nuovo").mkdir()
     (tmp_path / ".site.nuovo" / "mezzo.html").write_bytes(b"a meta")
     assert run(["build", "--out", str(out)] + source_args(sources), capsys)[0] == 0
-    assert tree(out) == built
+    assert files_of(out) == built
     assert not (tmp_path / ".site.vecchio").exists() and not (tmp_path / ".site.cambiati").exists()
 
 
@@ -489,7 +485,7 @@ def test_the_tree_set_aside_is_brought_up_to_date_without_touching_the_live_one(
     for text in ("biscotti", "dolcetti"):   # two rebuilds: the second one sets a tree aside
         edit(page, "cookie" if text == "biscotti" else "biscotti", text)
         assert run(["build", "--out", str(out)] + source_args(sources), capsys)[0] == 0
-    live = tree(out)
+    live = files_of(out)
     shared = [name for name in live if name != ".activitycr-site"
               and (out / name).stat().st_ino == (tmp_path / ".site.nuovo" / name).stat().st_ino]
     assert "progetto/index.html" in shared
@@ -502,9 +498,9 @@ def test_the_tree_set_aside_is_brought_up_to_date_without_touching_the_live_one(
                                                     encoding="utf-8")
     status, _, err = run(["build", "--out", str(out)] + source_args(sources), capsys)
     assert status == 1 and "Input/output error" in err
-    assert tree(out) == live
+    assert files_of(out) == live
     monkeypatch.undo()
     assert run(["build", "--out", str(out)] + source_args(sources), capsys)[0] == 0
     assert run(["build", "--out", str(tmp_path / "riferimento"), "--no-cache"] + source_args(sources), capsys)[0] == 0
-    assert tree(out) == tree(tmp_path / "riferimento")
+    assert files_of(out) == files_of(tmp_path / "riferimento")
     assert spare_is_whole(tmp_path / ".site.nuovo")
