@@ -10,7 +10,6 @@ import sys
 import tempfile
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from urllib.parse import unquote
 
 from .incremental import Incremental
 from .errors import BuildFailed, Report, summary
@@ -78,7 +77,7 @@ def make_app(preview: Preview):
     def app(environ, start_response):
         if preview.problems:
             return respond(start_response, "200 OK", "text/html; charset=utf-8", error_page(preview.problems))
-        target = file_for(preview.root, unquote(environ.get("PATH_INFO", "/")))
+        target = file_for(preview.root, path_of(environ))
         if target is None:
             not_found = preview.root / "404.html"
             body = not_found.read_bytes() if not_found.is_file() else b"Pagina non trovata"
@@ -89,6 +88,12 @@ def make_app(preview: Preview):
         return respond(start_response, "200 OK", kind, target.read_bytes())
 
     return app
+
+
+def path_of(environ) -> str:
+    """The path the browser asked for. The server has decoded it already (PEP 3333), and passes
+    its bytes as Latin-1 characters: read back as the UTF-8 browsers send ("città.txt")."""
+    return environ.get("PATH_INFO", "/").encode("latin-1").decode("utf-8", "replace")
 
 
 def file_for(root: Path, url_path: str) -> Path | None:

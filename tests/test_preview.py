@@ -12,7 +12,6 @@ from contextlib import contextmanager
 from datetime import date
 from urllib.parse import quote
 
-import pytest
 
 import build
 from bench.preview_server import BROWSER_CONNECTED, ServerLines, free_port
@@ -127,8 +126,6 @@ def test_the_running_preview_never_serves_a_file_outside_the_site(sources, tmp_p
             assert status == 404 and b"contenuto riservato" not in body, path
 
 
-@pytest.mark.xfail(strict=True, reason="sitegen.serve.make_app decodes the address a second time, and reads it "
-                   "as Latin-1 where browsers send UTF-8: remove this marker when it is fixed")
 def test_the_preview_serves_files_by_the_addresses_a_browser_sends(sources):
     """A file is reached at the address a browser makes of its name: "città.txt" as
     /citt%C3%A0.txt, "100%41.txt" as /100%2541.txt; and /%2570rogetto/ names a file "%70rogetto",
