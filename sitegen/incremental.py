@@ -108,6 +108,12 @@ class Incremental:
             self.templates = (fingerprint, make_environment(templates_dir))
         return self.templates[1]
 
+    def last_manifest(self) -> dict[str, str] | None:
+        """Every file the last build wrote, with the digest of its bytes; None if not remembered."""
+        if self.cache is None:
+            return None
+        return {dest: record.fingerprint for dest, record in self.cache.outputs.items()}
+
     def last_records(self, manifest_is_current: bool) -> dict[str, OutputRecord]:
         """What the last build made, if the output folder is the one it made."""
         return dict(self.cache.outputs) if self.cache is not None and manifest_is_current else {}

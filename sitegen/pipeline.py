@@ -117,7 +117,7 @@ def run_stages(options: Options, report: Report, write: bool, strict: bool, memo
     if not write:   # check: render everything all the same, for the templates' mistakes
         memo.map(lambda chunk: [len(renderer.render(o)) for o in chunk], outputs)
         return scores
-    writer = SiteWriter(options.out, {d: r.fingerprint for d, r in memo.last_records(True).items()})
+    writer = SiteWriter(options.out, memo.last_manifest())
     writer.start()
     try:
         staged = render(options, site, outputs, sources, renderer, writer, memo, templates)
