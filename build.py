@@ -16,11 +16,14 @@ import traceback
 from datetime import date, datetime, timezone
 from pathlib import Path
 
-from sitegen.errors import BuildFailed, Report, github_annotation, summary
-from sitegen.parallel import available_cores
-from sitegen.incremental import Incremental
-from sitegen.pipeline import Options, build
-from sitegen.publish import record_publishable
+try:   # a quarter of a second, more with older libraries: Ctrl+C here stops the program as later
+    from sitegen.errors import BuildFailed, Report, github_annotation, summary
+    from sitegen.incremental import Incremental
+    from sitegen.parallel import available_cores
+    from sitegen.pipeline import Options, build
+    from sitegen.publish import record_publishable
+except KeyboardInterrupt:
+    sys.exit(130)
 
 PROJECT = Path(__file__).resolve().parent
 

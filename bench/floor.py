@@ -21,7 +21,8 @@ from pathlib import Path
 import markdown
 import yaml
 
-# The same extensions as sitegen/content.py, so the conversion work is the same.
+# The site's extensions (sitegen/markup.py); the headings' ids from toc, as a plain stack would
+# give them (the site has a lighter processor of its own for them).
 EXTENSIONS = ["toc", "tables", "sane_lists"]
 LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 

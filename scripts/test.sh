@@ -6,6 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 python3 -m pip install --quiet --disable-pip-version-check -e ".[test]"
+# uv makes the environment of the lowest versions allowed (below); the release tried here.
+python3 -m pip install --quiet --disable-pip-version-check "uv>=0.13,<1"
 
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 
@@ -52,3 +54,16 @@ if [ ! -f node_modules/axe-core/axe.min.js ] || [ ! -f node_modules/vnu-jar/buil
 fi
 
 python3 -m pytest "$@"
+
+# The whole suite (no arguments) runs again at the lowest versions pyproject.toml allows, the
+# project's dependencies and the test tools alike (uv's lowest-direct resolution), in a virtual
+# environment of its own: a floor declared is a floor tested. All but the browser tests of the
+# pages and the finder, which ran above and test what Chromium shows, not the Python libraries
+# (the preview's browser test, which runs livereload and Tornado, stays).
+if [ "$#" -eq 0 ]; then
+  lowest="${XDG_CACHE_HOME:-$HOME/.cache}/activitycr-test/lowest"
+  python3 -m uv venv --quiet --clear --python "$(command -v python3)" "$lowest"
+  python3 -m uv pip install --quiet --python "$lowest/bin/python" --resolution lowest-direct -e ".[test]"
+  echo "Again at the lowest versions allowed (without tests/test_pages_browser.py and tests/test_finder_browser.py):"
+  "$lowest/bin/python" -m pytest -q --ignore=tests/test_pages_browser.py --ignore=tests/test_finder_browser.py
+fi

@@ -5,11 +5,8 @@ from __future__ import annotations
 
 import hashlib
 from functools import lru_cache
+from importlib.metadata import version
 from pathlib import Path
-
-import jinja2
-import markdown
-import yaml
 
 PACKAGE = Path(__file__).resolve().parent
 
@@ -27,4 +24,8 @@ def digest(*parts: bytes | str) -> str:
 def code_key() -> str:
     """The generator's own sources and the versions of the libraries that shape the output."""
     sources = [p.read_bytes() for p in sorted(PACKAGE.glob("*.py"))]
-    return digest(markdown.__version__, jinja2.__version__, yaml.__version__, *sources)
+    return digest(*(version(name) for name in OUTPUT_LIBRARIES), *sources)
+
+
+# As their distributions are named (importlib.metadata); MarkupSafe escapes what Jinja writes.
+OUTPUT_LIBRARIES = ("markdown", "jinja2", "markupsafe", "pyyaml")

@@ -7,27 +7,35 @@ none of the characters a match must contain: a link needs "[", emphasis "*" or "
 a heading "#". The shortcuts here skip a pattern or a block processor for a piece that lacks all
 of them, and the whole-text stages (raw HTML, escapes) for a page that has none of what they act
 on. A pattern is skipped only when its regular expression is the one
-written below: should an upgrade change it, it simply runs every time. The toc extension gives
-headings their ids here without building a table of contents no page shows. Together they take
-about half off a page's conversion; tests/test_markup.py converts the same texts with and without
-them and compares."""
+written below: should an upgrade change it, it simply runs every time.
+
+Only Python-Markdown's public extension points are used: each shortcut is a processor of our own
+that takes a stock one's place in its registry (same name, same priority, checked to keep the
+order) and hands it the work it cannot skip. Headings get their ids from a small processor of our
+own (HeadingIdsExtension), not from the toc extension, which also builds a table of contents no
+page shows. tests/test_markup.py converts the same texts with and without the shortcuts and
+compares, and compares the ids with toc's."""
 
 from __future__ import annotations
 
 import html
-import inspect
 import re
+import sys
 from dataclasses import dataclass
 from html.parser import HTMLParser
 
 import markdown
 from markdown import util
-from markdown.extensions.toc import TocExtension, TocTreeprocessor, remove_fnrefs, render_inner_html, strip_tags, unique
-from markdown.preprocessors import HtmlBlockPreprocessor
-from markdown.treeprocessors import InlineProcessor, PrettifyTreeprocessor, UnescapeTreeprocessor
+from markdown.blockprocessors import BlockProcessor
+from markdown.extensions import Extension
+from markdown.extensions.toc import slugify
+from markdown.inlinepatterns import HTML_RE, InlineProcessor, Pattern
+from markdown.preprocessors import HtmlBlockPreprocessor, Preprocessor
+from markdown.treeprocessors import Treeprocessor, UnescapeTreeprocessor
 
-# Pinned so that an upgrade of Python-Markdown cannot change the output by itself.
-MARKDOWN_EXTENSIONS = ("toc", "tables", "sane_lists")
+# Pinned so that an upgrade of Python-Markdown cannot change the output by itself; the headings'
+# ids come from HeadingIdsExtension, below.
+MARKDOWN_EXTENSIONS = ("tables", "sane_lists")
 
 # Inline pattern name -> (its regular expression in Python-Markdown 3.x, strings one of which
 # every match contains). Checked against each regular expression by hand: a literal the
@@ -55,6 +63,19 @@ NEEDS: dict[str, tuple[str, tuple[str, ...]]] = {
         ("<",)),
 }
 
+# The priorities Python-Markdown registers its own stages with (markdown/inlinepatterns.py,
+# blockprocessors.py, treeprocessors.py, preprocessors.py and the tables extension). A registry
+# has no public way to read a priority back: a replacement is registered with these, and kept
+# only if the registry's order is then the same as before (else the stock stage runs).
+INLINE_PRIORITIES = {"backtick": 190, "escape": 180, "reference": 170, "link": 160, "image_link": 150,
+                     "image_reference": 140, "short_reference": 130, "short_image_ref": 125, "autolink": 120,
+                     "automail": 110, "linebreak": 100, "html": 90, "entity": 80, "em_strong": 60}
+BLOCK_PRIORITIES = {"table": 75, "hashheader": 70, "setextheader": 60, "hr": 50, "reference": 15}
+HTML_BLOCK_PRIORITY = 20    # preprocessors
+UNESCAPE_PRIORITY = 0       # treeprocessors
+HEADING_IDS_PRIORITY = 5    # treeprocessors: after the inline stage (20) and prettify (10), as toc's
+PLAIN_TEXT_PRIORITY = 25    # treeprocessors: just before the inline stage
+FORGET_ANSWERS_PRIORITY = 100   # preprocessors: before all of them (the first stock one is at 30)
 
 # Block processor name -> (the attribute holding its regular expression, that expression in
 # Python-Markdown 3.x, strings one of which every block it takes contains). A block without them
@@ -75,26 +96,92 @@ BLOCK_NEEDS: dict[str, tuple[str, str, tuple[str, ...]]] = {
 
 def new_markdown() -> markdown.Markdown:
     """One converter to reuse for every page (building it is the expensive part)."""
-    converter = _converter(HeadingIdsExtension() if heading_ids_fit() else "toc")
-    # The priorities Python-Markdown gives its own stages; the same name replaces each.
-    converter.preprocessors.register(QuickHtmlBlockPreprocessor(converter), "html_block", 20)
-    converter.treeprocessors.register(QuickInlineProcessor(converter), "inline", 20)
-    converter.treeprocessors.register(QuickPrettifyTreeprocessor(converter), "prettify", 10)
-    if QuickUnescapeTreeprocessor.RE.pattern == ESCAPED:
-        converter.treeprocessors.register(QuickUnescapeTreeprocessor(converter), "unescape", 0)
-    guard_block_tests(converter.parser.blockprocessors)
-    return converter
+    refused: set[str] = set()
+    while True:   # a replacement that moved a stage is left out, and the converter made again
+        converter = QuickMarkdown(extensions=extensions(), output_format="html")
+        moved = add_shortcuts(converter, refused)
+        if not moved:
+            return converter
+        refused |= moved
 
 
 def stock_markdown() -> markdown.Markdown:
     """The same converter without the shortcuts: what tests compare against."""
-    return _converter("toc")
+    return markdown.Markdown(extensions=extensions(), output_format="html")
 
 
-def _converter(toc: str | TocExtension) -> markdown.Markdown:
-    extensions = [toc if name == "toc" else name for name in MARKDOWN_EXTENSIONS]
-    return markdown.Markdown(extensions=extensions, output_format="html")
+def extensions() -> list:
+    return [HeadingIdsExtension(), *MARKDOWN_EXTENSIONS]
 
+
+def add_shortcuts(converter: markdown.Markdown, refused: set[str]) -> set[str]:
+    """Put each shortcut in its stage's place; the names (registry/name) of those that would
+    change the order of a registry, and so must be left out."""
+    moved: set[str] = set()
+
+    def replace(registry, kind: str, name: str, priority: int, make) -> None:
+        key = f"{kind}/{name}"
+        if key in refused or name not in registry:
+            return
+        stock = registry[name]
+        quick = make(stock)
+        if quick is None:
+            return
+        before = list(registry)
+        registry.deregister(name)
+        registry.register(quick, name, priority)
+        after = list(registry)
+        if len(after) != len(before) or any(a is not (stock if b is quick else b) for a, b in zip(before, after)):
+            moved.add(key)
+
+    replace(converter.preprocessors, "pre", "html_block", HTML_BLOCK_PRIORITY,
+            lambda stock: QuickHtmlBlockPreprocessor(converter) if type(stock) is HtmlBlockPreprocessor else None)
+    replace(converter.treeprocessors, "tree", "unescape", UNESCAPE_PRIORITY,
+            lambda stock: QuickUnescapeTreeprocessor(converter)
+            if type(stock) is UnescapeTreeprocessor and QuickUnescapeTreeprocessor.RE.pattern == ESCAPED else None)
+    for name, priority in INLINE_PRIORITIES.items():
+        replace(converter.inlinePatterns, "inline", name, priority,
+                lambda stock, name=name: None if stock is getattr(converter, "delimiters", None)
+                else guarded_pattern(name, stock))
+    for name, priority in BLOCK_PRIORITIES.items():
+        replace(converter.parser.blockprocessors, "block", name, priority,
+                lambda stock, name=name: guarded_block_processor(name, stock))
+    if "tree/plain_text" not in refused and "inline" in converter.treeprocessors:
+        converter.treeprocessors.register(PlainTextTreeprocessor(converter), "plain_text", PLAIN_TEXT_PRIORITY)
+        index = converter.treeprocessors.get_index_for_name
+        if index("plain_text") + 1 != index("inline"):
+            moved.add("tree/plain_text")
+    return moved
+
+
+class QuickMarkdown(markdown.Markdown):
+    """Python-Markdown asks is_block_level() about every element, its children and every stashed
+    piece of HTML: a lower-cased search of a list of some fifty names each time. A page has a few
+    tags: the answers are kept for the page (the list does not change while a page converts)."""
+
+    def __init__(self, **kwargs):
+        self.block_level_answers: dict = {}
+        super().__init__(**kwargs)
+        # Forgotten as each page begins (block_level_elements may change between pages): by a
+        # first preprocessor rather than in convert(), which would put one more frame under the
+        # whole conversion, and quotes stop nesting near the recursion limit.
+        self.preprocessors.register(ForgetAnswers(self), "forget_block_level_answers", FORGET_ANSWERS_PRIORITY)
+
+    def is_block_level(self, tag) -> bool:
+        try:
+            return self.block_level_answers[tag]
+        except KeyError:
+            self.block_level_answers[tag] = answer = super().is_block_level(tag)
+            return answer
+
+
+class ForgetAnswers(Preprocessor):
+    def run(self, lines: list[str]) -> list[str]:
+        self.md.block_level_answers.clear()
+        return lines
+
+
+# --- Inline patterns ---------------------------------------------------------------------------
 
 def needs_of(name: str, pattern) -> tuple[str, ...] | None:
     """What a match of this pattern must contain; None when unknown (then it always runs)."""
@@ -103,11 +190,125 @@ def needs_of(name: str, pattern) -> tuple[str, ...] | None:
     return known[1] if known and known[0] == expression else None
 
 
-def quick_patterns(registry) -> list[tuple[object, tuple[str, ...] | None]]:
-    """The inline patterns in their order, each with what its matches need."""
-    names = {registry.get_index_for_name(name): name for name in NEEDS if name in registry}
-    return [(registry[i], needs_of(names[i], registry[i]) if i in names else None) for i in range(len(registry))]
+# Python-Markdown 3.8 and later keep the emphasis pattern as the converter's `delimiters` too, and
+# forget it at reset() once it is not in the registry: that one stays as it is (its search is a
+# single character class; the plain-text stage below still knows what it needs).
 
+
+def guarded_pattern(name: str, pattern) -> GuardedPattern | None:
+    """The pattern behind a guard, or None to leave it as it is: a pattern of another kind than
+    the stock ones, or one whose expression is not the one known here."""
+    if not isinstance(pattern, InlineProcessor) or type(pattern).getCompiledRegExp is not Pattern.getCompiledRegExp:
+        return None
+    needs = needs_of(name, pattern)
+    return None if needs is None else GuardedPattern(pattern, NEEDS[name][0], needs)
+
+
+class GuardedPattern(InlineProcessor):
+    """Stands in a converter's inline patterns for a stock pattern. Python-Markdown's inline stage
+    reads a pattern's ANCESTOR_EXCLUDES, searches the text with getCompiledRegExp().finditer() and
+    hands each match to handleMatch(): here the search ends at once, with no match, for a text
+    without any of the strings every match contains, and the rest is the stock pattern's own.
+    Its expression is looked at again whenever it is another object (emphasis characters can be
+    added to a converter): one that is no longer the known one is searched with every time."""
+
+    def __init__(self, pattern: InlineProcessor, expression: str, needs: tuple[str, ...]):
+        super().__init__(expression, pattern.md)
+        self.stock = pattern
+        self.expression = expression
+        self.needs = needs
+        self.ANCESTOR_EXCLUDES = pattern.ANCESTOR_EXCLUDES
+        self.handleMatch = pattern.handleMatch   # the stock pattern's method itself: no frame added
+        self.seen = None                         # the stock expression the guard was made for
+        self.guard: Guard | re.Pattern | None = None
+
+    def getCompiledRegExp(self):  # noqa: N802 (Python-Markdown's name)
+        compiled = self.stock.compiled_re
+        if compiled is not self.seen:
+            self.seen = compiled
+            self.guard = Guard(compiled, self.needs) if compiled.pattern == self.expression else compiled
+        return self.guard
+
+    def type(self) -> str:
+        return self.stock.type()
+
+
+class Guard:
+    """A compiled expression's search methods, answering "no match" at once for a text that lacks
+    every string a match contains."""
+
+    __slots__ = ("compiled", "needs", "pattern")
+
+    def __init__(self, compiled: re.Pattern, needs: tuple[str, ...]):
+        self.compiled = compiled
+        self.needs = needs
+        self.pattern = compiled.pattern
+
+    def finditer(self, text: str, pos: int = 0, endpos: int = sys.maxsize):
+        for literal in self.needs:   # a plain loop: any() with a generator costs more than the test
+            if literal in text:
+                return self.compiled.finditer(text, pos, endpos)
+        return ()
+
+    def search(self, text: str, pos: int = 0, endpos: int = sys.maxsize):
+        for literal in self.needs:
+            if literal in text:
+                return self.compiled.search(text, pos, endpos)
+        return None
+
+    def match(self, text: str, pos: int = 0, endpos: int = sys.maxsize):
+        for literal in self.needs:
+            if literal in text:
+                return self.compiled.match(text, pos, endpos)
+        return None
+
+
+KNOWN_EXPRESSIONS = {expression: needs for expression, needs in NEEDS.values()}
+
+
+def pattern_needs(pattern) -> tuple[str, ...] | None:
+    """What a match of a registered pattern must contain, when known: a guarded one's needs, or a
+    stock pattern's (left unguarded) whose expression is one of those written here."""
+    if isinstance(pattern, GuardedPattern):
+        return pattern.needs if isinstance(pattern.getCompiledRegExp(), Guard) else None
+    if isinstance(pattern, InlineProcessor) and type(pattern).getCompiledRegExp is Pattern.getCompiledRegExp:
+        return KNOWN_EXPRESSIONS.get(getattr(pattern.compiled_re, "pattern", None))
+    return None
+
+
+class PlainTextTreeprocessor(Treeprocessor):
+    """Runs just before the inline stage and marks as AtomicString (Python-Markdown's documented
+    way to keep a text from the inline patterns) every text that lacks all that any pattern's
+    match contains: the inline stage then leaves it as it is, which is what its patterns would do
+    one by one. Only while every inline pattern's needs are known: a pattern of any other kind,
+    or one whose expression changed, could match anything."""
+
+    def run(self, root) -> None:
+        needs = {util.STX: None}   # not a text with placeholders, whatever made them; in order
+        for pattern in self.md.inlinePatterns:
+            known = pattern_needs(pattern)
+            if known is None:
+                return
+            needs.update(dict.fromkeys(known))
+        atomic = util.AtomicString
+        for el in root.iter():
+            text = el.text
+            if text and not isinstance(text, atomic):
+                for literal in needs:
+                    if literal in text:
+                        break
+                else:
+                    el.text = atomic(text)
+            tail = el.tail
+            if tail and not isinstance(tail, atomic):
+                for literal in needs:
+                    if literal in tail:
+                        break
+                else:
+                    el.tail = atomic(tail)
+
+
+# --- Block processors ---------------------------------------------------------------------------
 
 def block_needs_of(name: str, processor) -> tuple[str, ...] | None:
     """What every block this processor takes contains; None when unknown (then it always runs)."""
@@ -118,25 +319,33 @@ def block_needs_of(name: str, processor) -> tuple[str, ...] | None:
     return needs if getattr(getattr(processor, attribute, None), "pattern", None) == expression else None
 
 
-def guard_block_tests(registry) -> None:
-    """Each known block processor's test, made to answer "no" at once for a block that lacks
-    what it looks for. The processors are the converter's own: one registered later runs as it is."""
-    for name in BLOCK_NEEDS:
-        if name in registry:
-            processor = registry[name]
-            needs = block_needs_of(name, processor)
-            if needs is not None:
-                processor.test = guarded_test(processor.test, needs)
+def guarded_block_processor(name: str, processor) -> GuardedBlockProcessor | None:
+    needs = block_needs_of(name, processor)
+    return None if needs is None else GuardedBlockProcessor(processor, needs)
 
 
-def guarded_test(test, needs: tuple[str, ...]):
-    def quick_test(parent, block: str) -> bool:
-        for literal in needs:
+class GuardedBlockProcessor(BlockProcessor):
+    """Stands in the block parser for a stock processor: its test answers "no" at once for a block
+    that lacks what the processor looks for, and asks the stock test otherwise; the run is the
+    stock processor's own."""
+
+    def __init__(self, processor: BlockProcessor, needs: tuple[str, ...]):
+        super().__init__(processor.parser)
+        self.stock = processor
+        self.needs = needs
+        self.stock_test = processor.test
+        # The stock method itself, not a method calling it: a run that parses nested blocks would
+        # otherwise put one more frame under them, and quotes stop nesting near the recursion limit.
+        self.run = processor.run
+
+    def test(self, parent, block: str) -> bool:
+        for literal in self.needs:
             if literal in block:
-                return test(parent, block)
+                return self.stock_test(parent, block)
         return False
-    return quick_test
 
+
+# --- Whole-text stages ----------------------------------------------------------------------------
 
 class QuickHtmlBlockPreprocessor(HtmlBlockPreprocessor):
     """Raw HTML blocks are found by running an HTML parser over the whole text; a text without
@@ -149,35 +358,8 @@ class QuickHtmlBlockPreprocessor(HtmlBlockPreprocessor):
         return lines
 
 
-class QuickPrettifyTreeprocessor(PrettifyTreeprocessor):
-    """Prettify asks the converter's is_block_level() about every element and child: a lower-cased
-    search of a list of some fifty names each time. A page has a few tags: the answers are kept
-    for the page (the list does not change while a page converts)."""
-
-    def run(self, root) -> None:
-        converter = self.md
-        known: dict = {}
-        ask = converter.is_block_level
-
-        def is_block_level(tag) -> bool:
-            try:
-                return known[tag]
-            except KeyError:
-                known[tag] = answer = ask(tag)
-                return answer
-
-        own = vars(converter).get("is_block_level")   # set on the converter itself, if ever
-        converter.is_block_level = is_block_level
-        try:
-            super().run(root)
-        finally:
-            if own is None:
-                del converter.is_block_level   # the method again
-            else:
-                converter.is_block_level = own
-
-
 ESCAPED = rf"{util.STX}(\d+){util.ETX}"   # how the inline stage keeps a backslash-escaped character
+ESCAPED_RE = re.compile(ESCAPED)
 
 
 class QuickUnescapeTreeprocessor(UnescapeTreeprocessor):
@@ -188,88 +370,83 @@ class QuickUnescapeTreeprocessor(UnescapeTreeprocessor):
         return super().unescape(text) if util.STX in text else text
 
 
-class QuickInlineProcessor(InlineProcessor):
-    """Python-Markdown's inline stage, skipping the patterns a piece of text cannot match."""
+# --- Headings' ids ----------------------------------------------------------------------------------
 
-    def run(self, tree, ancestors=None):
-        # Looked at again for every page (a few microseconds): a pattern registered, or an
-        # emphasis character added, after the converter was made is then seen as stock does.
-        self.patterns = quick_patterns(self.inlinePatterns)
-        return super().run(tree, ancestors)
+class HeadingIdsExtension(Extension):
+    """Gives every heading an id made from its words, as the toc extension does ("Chi può
+    partecipare" -> "chi-puo-partecipare", then "chi-puo-partecipare_1" for the second one), for
+    links such as pagina.md#chi-puo-partecipare. toc would also build, serialise and search the
+    page for a table of contents that no page shows: that took as long again as the ids."""
 
-    # Replaces InlineProcessor.__handleInline (name-mangled), which __applyPattern calls back for
-    # the text inside a match: the same loop, with the skip added.
-    def _InlineProcessor__handleInline(self, data: str, patternIndex: int = 0) -> str:  # noqa: N802, N803
-        if isinstance(data, util.AtomicString):
-            return data
-        apply = self._InlineProcessor__applyPattern
-        patterns = self.patterns
-        start = 0
-        while patternIndex < len(patterns):
-            pattern, needs = patterns[patternIndex]
-            if needs is not None:
-                for literal in needs:   # a plain loop: any() with a generator costs more than the test
-                    if literal in data:
-                        break
-                else:
-                    patternIndex, start = patternIndex + 1, 0   # what a pattern that found nothing returns
-                    continue
-            data, matched, start = apply(pattern, data, patternIndex, start)
-            if not matched:
-                patternIndex += 1
-        return data
+    def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 (Python-Markdown's name)
+        md.treeprocessors.register(HeadingIdsProcessor(md), "heading_ids", HEADING_IDS_PRIORITY)
 
 
-def heading_ids_fit() -> bool:
-    """HeadingIdsProcessor follows toc as of Python-Markdown 3.11, whose unique() also takes the
-    counters; with another toc, toc runs as it is."""
-    return list(inspect.signature(unique).parameters) == ["id", "ids", "counters"]
+HEADING_TAG_RE = re.compile("[Hh][123456]")   # toc's
+ID_COUNT_RE = re.compile(r"^(.*)_([0-9]+)$")    # an id that ends in a count: "titolo_2"
+ID_SEPARATOR = "-"
 
 
-class HeadingIdsProcessor(TocTreeprocessor):
-    """toc's ids for the headings, the links' anchors, without the table of contents that toc
-    also builds, serialises and searches the page for on every page, which no page shows: that
-    took as long again as the ids. A page that asks for a table ([TOC]), or settings that add to
-    the headings, get toc's own run."""
-
-    def run(self, doc) -> None:
-        if self.use_anchors or self.use_permalinks not in (False, None):
-            return super().run(doc)
-        used = set()
-        for el in doc.iter():
-            if (self.marker and el.text and self.marker in el.text) or "data-toc-label" in el.attrib:
-                return super().run(doc)
+class HeadingIdsProcessor(Treeprocessor):
+    def run(self, root) -> None:
+        used: set[str] = set()
+        headings = []
+        for el in root.iter():
             if "id" in el.attrib:
                 used.add(el.attrib["id"])
+            elif isinstance(el.tag, str) and HEADING_TAG_RE.match(el.tag):
+                headings.append(el)
         counters: dict[str, int] = {}
-        for el in doc.iter():
-            if isinstance(el.tag, str) and self.header_rgx.match(el.tag):
-                self.set_level(el)
-                if "id" not in el.attrib:   # the same name and the same unique id as toc's
-                    name = plain_text(el)
-                    if name is None:
-                        name = html.unescape(strip_tags(render_inner_html(remove_fnrefs(el), self.md)))
-                    el.attrib["id"] = unique(self.slugify(name, self.sep), used, counters)
+        for el in headings:
+            el.set("id", unique_id(slugify(heading_name(el, self.md), ID_SEPARATOR), used, counters))
 
 
-def plain_text(heading) -> str | None:
-    """A heading's name as toc finds it, when the heading is plain text: toc serialises it, puts
-    back escapes and stashed HTML, cuts the tags and unescapes, which for text without markup, "<",
-    ">", "&" or a placeholder (between STX and ETX) leaves its words. None for anything else."""
+def heading_name(heading, md: markdown.Markdown) -> str:
+    """A heading's words as toc reads them: its HTML as it will be written, without the tags and
+    with character references decoded. For a heading of plain text (no markup, no "<", ">", "&"
+    or placeholder between STX and ETX) that is its text."""
     text = heading.text
-    if len(heading) or not text:
-        return None
-    for special in PLAIN_TEXT_BREAKERS:
-        if special in text:
-            return None
-    return " ".join(text.split())
+    if not len(heading) and text:
+        for special in PLAIN_TEXT_BREAKERS:
+            if special in text:
+                break
+        else:
+            return text
+    written = md.serializer(heading)
+    inner = ESCAPED_RE.sub(lambda m: chr(int(m[1])), written[written.index(">") + 1:written.rindex("<")].strip())
+    for postprocessor in md.postprocessors:   # puts back stashed raw HTML
+        inner = postprocessor.run(inner)
+    return html.unescape(strip_tags(inner.strip()))
 
 
 PLAIN_TEXT_BREAKERS = ("<", ">", "&", util.STX, util.ETX)
 
 
-class HeadingIdsExtension(TocExtension):
-    TreeProcessorClass = HeadingIdsProcessor
+def strip_tags(text: str) -> str:
+    """Text without HTML comments and tags (quoted attribute values respected), spaces collapsed."""
+    while (start := text.find("<!--")) != -1 and (end := text.find("-->", start)) != -1:
+        text = text[:start] + text[end + 3:]
+    return " ".join(re.sub(HTML_RE, "", text, flags=re.DOTALL).split())
+
+
+def unique_id(wanted: str, used: set[str], counters: dict[str, int]) -> str:
+    """`wanted`, or when it is taken or empty the first of wanted_1, wanted_2, ... that is free
+    (from wanted_3 on when `wanted` is itself "x_2"): toc's rule. `counters` remembers, for each
+    base, how many suffixes from _1 on are known to be taken, so that many equal headings do not
+    try every suffix again."""
+    if wanted in used or not wanted:
+        m = ID_COUNT_RE.match(wanted)
+        base, count = (m[1], int(m[2])) if m else (wanted, 0)
+        known = counters.get(base, 0)
+        contiguous = count <= known + 1 and (count == 0 or wanted == f"{base}_{count}")
+        count = max(count, known) + 1
+        while f"{base}_{count}" in used:
+            count += 1
+        wanted = f"{base}_{count}"
+        if contiguous:
+            counters[base] = count
+    used.add(wanted)
+    return wanted
 
 
 # --- Active content: what a page may not publish ----------------------------------------------------

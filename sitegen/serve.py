@@ -133,13 +133,8 @@ def port_taken(port: int) -> str:
 
 def serve(options: Options, host: str, port: int) -> int:
     from livereload import Server  # imported here: only the preview needs it
-    from livereload.handlers import LiveReloadHandler
 
     from .watch import EventWatcher
-
-    # livereload ignores changes within 3 s of the last reload; an editor who fixes a mistake
-    # quickly would keep seeing the error page although the rebuild succeeded.
-    LiveReloadHandler.DEFAULT_RELOAD_TIME = 0
 
     if not port_free(host, port):
         print(port_taken(port), file=sys.stderr)

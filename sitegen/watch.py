@@ -21,6 +21,10 @@ WATCH_OPTIONS = {
     "ignore_permission_denied": True,
 }
 MISSING_FOLDER_WAIT = 0.5   # seconds between looks for a watched folder's parent that is gone
+# What examine() names as changed. livereload ignores a change within 3 s of the last reload
+# (an editor who fixes a mistake quickly would keep seeing the error page although the rebuild
+# succeeded), except for this name: the one its own server gives at start, for "reload now".
+RELOAD_NOW = "__livereload__"
 
 
 def is_ours(change: watchfiles.Change, path: str) -> bool:
@@ -78,9 +82,11 @@ class EventWatcher(Watcher):
             thread.join(timeout=5)
 
     def examine(self):
-        """livereload's question after a change: which path to reload, and after what delay."""
+        """livereload's question after a change: what changed, and after what delay to reload.
+        Every rebuild reloads the browser at once (the page reloaded is the one open)."""
         if self.reloads:
-            return self.reloads.pop(), None
+            self.reloads.pop()
+            return RELOAD_NOW, None
         return None, None
 
     def pending(self, timeout: float) -> list[Path]:
