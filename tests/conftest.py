@@ -10,9 +10,8 @@ from pathlib import Path
 
 import pytest
 
-# support puts the project's top on sys.path, for `build`, `sitegen` and `bench`. PROJECT and the
-# rest are re-exported for the test files that still import them from here; new code imports support.
-from support import BASE_URL, PROJECT, TODAY, run, source_args  # noqa: F401
+# support puts the project's top on sys.path, for `build`, `sitegen` and `bench`.
+from support import BASE_URL, PROJECT, TODAY
 
 import build  # noqa: E402  (the command line, called in-process)
 

@@ -12,7 +12,7 @@ from markdown.extensions.tables import TableProcessor
 from markdown.inlinepatterns import LinkInlineProcessor
 
 from bench.corpus import corpus_pages
-from conftest import PROJECT
+from support import PROJECT
 from sitegen import markup
 from sitegen.markup import (BLOCK_NEEDS, BLOCK_PRIORITIES, INLINE_PRIORITIES, NEEDS, Guard, GuardedBlockProcessor,
                             GuardedPattern, HeadingIdsProcessor, PlainTextTreeprocessor, QuickMarkdown,
