@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any, Callable, Sequence, TypeVar
 
 import jinja2
+import markdown
 
 from .cache import BuildCache, OutputRecord
 from .contacts import Contacts, load_contacts
@@ -140,6 +141,7 @@ class Bodies:
         self.fresh = {r.page.digest: r.body for r in readings if r.page and r.body is not None}
         self.cache = cache
         self.content = content
+        self.converter: markdown.Markdown | None = None   # made when a body must be converted again
 
     def preload(self, pages: list[Page]) -> None:
         """Load many remembered bodies at once (a template change renders every page again)."""
@@ -147,9 +149,12 @@ class Bodies:
             self.cache.bodies_for({p.digest for p in pages if p.digest not in self.fresh})
 
     def __call__(self, page: Page) -> str:
-        body = self.fresh.get(page.digest) or (self.cache.body(page.digest) if self.cache else None)
+        body = self.fresh.get(page.digest)
+        if body is None and self.cache is not None:
+            body = self.cache.body(page.digest)
         if body is None:
-            found = read_page(self.content / page.source, page.source, page.source, new_markdown(), Report())
+            self.converter = self.converter or new_markdown()
+            found = read_page(self.content / page.source, page.source, page.source, self.converter, Report())
             body = found[1] if found else ""
             self.fresh[page.digest] = body
         return body

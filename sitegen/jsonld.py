@@ -16,7 +16,7 @@ def comune_service(shared: Shared, output: Output, inputs: ComuneInputs) -> dict
     data = {
         "@context": "https://schema.org",
         "@type": "GovernmentService",
-        "name": f"Sportello lavoro ACTIVITY.CR per {comune.name}",
+        "name": f"Sportello lavoro {shared.name} per {comune.name}",
         "serviceOperator": {"@type": "Organization", "name": desk.operator.name, "email": desk.email},
         "provider": {"@type": "GovernmentOrganization", "name": shared.consortium.name,
                      "url": shared.consortium.website},

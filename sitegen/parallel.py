@@ -10,6 +10,7 @@ import gc
 import multiprocessing.connection
 import os
 import signal
+import traceback
 from contextlib import contextmanager
 from typing import Any, Callable, Sequence, TypeVar
 
@@ -52,23 +53,25 @@ def run_chunks(task: Callable[[list[Item]], list[Result]], items: Sequence[Item]
 
 
 def run_in_workers(task: Callable, chunks: list[list], jobs: int) -> list[tuple[bool, Any]]:
-    """Forked workers take the chunks' numbers from a queue, one at a time, and send back each
-    chunk's result (or its error) through a pipe of their own. The task and the chunks reach them
-    as they fork, never pickled. A worker killed from outside (the kernel short of memory, `kill`)
-    closes its pipe before saying it is done: the build stops with a message, never waits for ever."""
+    """Forked workers take the chunks one at a time (the next one's number is shared between
+    them) and send back each chunk's result, or its error, through a pipe of their own. The task
+    and the chunks reach them as they fork, never pickled. A worker killed from outside (the
+    kernel short of memory, `kill`) closes its pipe before saying it is done: the build stops
+    with a message, and never waits for ever."""
     context = multiprocessing.get_context("fork")
-    numbers = context.SimpleQueue()   # a few hundred bytes at most: the pipe takes them all before any worker reads
-    for number in range(len(chunks)):
-        numbers.put(number)
-    for _ in range(jobs):
-        numbers.put(None)   # one "no more" for each worker
+    next_chunk = context.Value("i", 0)
     workers = []
     try:
-        for _ in range(jobs):
+        for _ in range(min(jobs, len(chunks))):
             receiver, sender = context.Pipe(duplex=False)
-            process = context.Process(target=work, args=(task, chunks, numbers, sender))
-            process.start()
-            sender.close()   # the worker's end: the parent keeps only its own
+            try:
+                process = context.Process(target=work, args=(task, chunks, next_chunk, sender))
+                process.start()
+            except BaseException:
+                receiver.close()
+                raise
+            finally:
+                sender.close()   # the worker's end: the parent keeps only its own
             workers.append((process, receiver))
         return collect([receiver for _, receiver in workers], len(chunks))
     finally:
@@ -77,6 +80,7 @@ def run_in_workers(task: Callable, chunks: list[list], jobs: int) -> list[tuple[
             if process.is_alive():   # the build stopped early: the others are not needed
                 process.terminate()
             process.join()
+            process.close()
 
 
 def collect(receivers: list, count: int) -> list[tuple[bool, Any]]:
@@ -86,7 +90,7 @@ def collect(receivers: list, count: int) -> list[tuple[bool, Any]]:
         for receiver in multiprocessing.connection.wait(waiting):
             try:
                 message = receiver.recv()
-            except EOFError:
+            except (EOFError, OSError):   # closed before "done", or in the middle of a message
                 raise fail("build.py", 0, 0, WORKER_DIED) from None
             if message is None:   # that worker is done
                 waiting.remove(receiver)
@@ -100,20 +104,31 @@ WORKER_DIED = ("un processo di lavoro è terminato in modo inatteso (forse la me
                "fermato da fuori): il sito è rimasto com'era. Rilancia; se succede ancora, rilancia con --jobs 1")
 
 
-def work(task: Callable, chunks: list[list], numbers, sender) -> None:
+def work(task: Callable, chunks: list[list], next_chunk, sender) -> None:
     """A worker's life: chunks until there are no more, then "done" (None)."""
     # Ctrl+C reaches every process of the terminal: the workers leave it to the parent, which
     # stops the build cleanly (and prints no worker's traceback).
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    while (number := numbers.get()) is not None:
+    while (number := take(next_chunk, len(chunks))) is not None:
         try:
-            sender.send((number, False, task(chunks[number])))
+            message = (number, False, task(chunks[number]))
         except BuildFailed as failed:
-            sender.send((number, True, failed))
-        except Exception as exc:   # a mistake in the code: raised in the parent, which names it
-            sender.send((number, True, RuntimeError(f"{type(exc).__name__}: {exc}")))
+            message = (number, True, failed)
+        except Exception:   # a mistake in the code: raised in the parent, with where it happened here
+            message = (number, True, RuntimeError(traceback.format_exc()))
+        sender.send(message)
     sender.send(None)
     sender.close()
+
+
+def take(next_chunk, count: int) -> int | None:
+    """The number of the next chunk no worker has taken; None when all are taken."""
+    with next_chunk.get_lock():
+        number = next_chunk.value
+        if number >= count:
+            return None
+        next_chunk.value = number + 1
+    return number
 
 
 @contextmanager

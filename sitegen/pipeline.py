@@ -13,7 +13,7 @@ from .contacts import Contacts
 from .content import Asset, Page, Read, find_sources, read_files, walk
 from .digest import digest
 from .errors import BuildFailed, Report
-from .incremental import Incremental, output_keys, site_key, to_render
+from .incremental import Bodies, Incremental, output_keys, site_key, to_render
 from .output import SiteWriter, build_lock, check_out_dir
 from .parallel import few_collections
 from .plan import Output, Site, plan_site
@@ -113,14 +113,16 @@ def run_stages(options: Options, report: Report, write: bool, strict: bool, memo
         raise BuildFailed(report)
     site, outputs = planned
     templates = templates_fingerprint(options)
-    renderer = make_renderer(options, site, sources, memo, templates)
+    bodies = memo.bodies(sources.readings, options.content)
+    renderer = Renderer(memo.environment(options.templates.resolve(), templates), site, bodies,
+                        options.display(options.templates))
     if not write:   # check: render everything all the same, for the templates' mistakes
         memo.map(lambda chunk: [len(renderer.render(o)) for o in chunk], outputs)
         return scores
     writer = SiteWriter(options.out, memo.last_manifest())
     writer.start()
     try:
-        staged = render(options, site, outputs, sources, renderer, writer, memo, templates)
+        staged = render(options, site, outputs, sources, renderer, bodies, writer, memo, templates)
         write_site(options, writer, staged, report)
     except BaseException:
         writer.abort()
@@ -194,11 +196,6 @@ def plan(options: Options, loaded: Loaded, sources: Sources, report: Report) -> 
 
 # -- 4. render -------------------------------------------------------------------------------
 
-def make_renderer(options: Options, site: Site, sources: Sources, memo: Incremental, templates: str) -> Renderer:
-    env = memo.environment(options.templates.resolve(), templates)
-    return Renderer(env, site, memo.bodies(sources.readings, options.content), options.display(options.templates))
-
-
 def templates_fingerprint(options: Options) -> str:
     parts = []
     for relative, path in walk(options.templates, options.display(options.templates)):   # hidden files (editors' swap files) left out
@@ -207,13 +204,13 @@ def templates_fingerprint(options: Options) -> str:
 
 
 def render(options: Options, site: Site, outputs: list[Output], sources: Sources, renderer: Renderer,
-           writer: SiteWriter, memo: Incremental, templates: str) -> Staged:
+           bodies: Bodies, writer: SiteWriter, memo: Incremental, templates: str) -> Staged:
     """Render the outputs whose inputs changed since the last build, and every file made from the
     site as a whole; stage beside the site those that differ from the live ones."""
     last = memo.last_records(writer.manifest is not None)
     keys = output_keys(outputs, site_key(site, templates))
     todo = to_render(outputs, keys, last, writer.out)
-    renderer.bodies.preload([o.page for o in todo if o.page])
+    bodies.preload([o.page for o in todo if o.page])
     staged = memo.map(lambda chunk: [writer.stage(o.dest, renderer.render(o)) for o in chunk], todo)
     records = {o.dest: last[o.dest] for o in outputs if o.dest in last}
     changed = set()

@@ -78,7 +78,7 @@ def make_environment(templates_dir: Path) -> jinja2.Environment:
     HTML escaping, and the site's filters. Templates are read once: a build renders them
     thousands of times, and the preview makes a new environment when a template changes."""
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(templates_dir)),
+        loader=VisibleFilesLoader(str(templates_dir)),
         auto_reload=False,
         autoescape=True,
         undefined=jinja2.StrictUndefined,
@@ -93,6 +93,24 @@ def make_environment(templates_dir: Path) -> jinja2.Environment:
     env.filters["json"] = script_json
     env.filters["email_a_capo"] = email_breaks
     return env
+
+
+class VisibleFilesLoader(jinja2.FileSystemLoader):
+    """Templates from a folder, except hidden files (an editor's swap files, ".x.html"): the
+    outputs' keys are made from the visible files only, so a hidden one must not be included."""
+
+    def get_source(self, environment: jinja2.Environment, template: str):
+        if any(part.startswith(".") for part in template.split("/")):
+            raise jinja2.TemplateNotFound(template)
+        return super().get_source(environment, template)
+
+
+@dataclass(frozen=True)
+class Place:
+    """"output" in the templates: where the output goes."""
+
+    dest: str             # "sportelli/gussola/index.html"
+    canonical_path: str   # "sportelli/gussola/", the address people share
 
 
 @dataclass(frozen=True)
@@ -110,7 +128,7 @@ def template_context(output: Output, site: Site, body_html: str) -> dict:
     made from (its inputs, by name) and what follows from them alone (JSON-LD, the finder's index)."""
     page = PageContent(output.title, output.description, output.page.date if output.page else None, body_html)
     inputs = output.inputs
-    context = {"site": site.shared, "page": page, "output": output,
+    context = {"site": site.shared, "page": page, "output": Place(output.dest, output.canonical_path),
                **{field.name: getattr(inputs, field.name) for field in fields(inputs)}}
     if isinstance(inputs, ComuneInputs):
         context["json_ld"] = comune_service(site.shared, output, inputs)
@@ -128,12 +146,9 @@ def render_output(env: jinja2.Environment, site: Site, output: Output, body_html
     def url(target: str) -> str:
         return link(site, output, target)
 
-    def absolute(target: str) -> str | None:
-        return site.base_url + target if site.base_url else None
-
     try:
         template = env.get_template(output.template)
-        text = template.render(url=url, absolute=absolute, **template_context(output, site, body_html))
+        text = template.render(url=url, **template_context(output, site, body_html))
     except jinja2.TemplateSyntaxError as exc:
         raise fail(f"{templates_display}/{exc.name or output.template}", exc.lineno or 0, 0,
                    f"errore di sintassi nel modello: {exc.message}") from None
@@ -166,6 +181,7 @@ class Renderer:
     """Stage 4, one output at a time; made before the workers fork, so they share it."""
 
     def __init__(self, env: jinja2.Environment, site: Site, bodies: Callable[[Page], str], templates_display: str):
+        """`bodies` gives a page's converted body (sitegen.incremental.Bodies)."""
         self.env = env
         self.site = site
         self.bodies = bodies

@@ -504,3 +504,36 @@ def test_the_tree_set_aside_is_brought_up_to_date_without_touching_the_live_one(
     assert run(["build", "--out", str(tmp_path / "riferimento"), "--no-cache"] + source_args(sources), capsys)[0] == 0
     assert files_of(out) == files_of(tmp_path / "riferimento")
     assert spare_is_whole(tmp_path / ".site.nuovo")
+
+
+# --- Values that end up inside markup of another kind ------------------------------------------
+
+def test_an_address_with_quotes_still_makes_valid_xml(sources, tmp_path, capsys):
+    """--base-url is written into the feed's and the sitemap's attributes and text: a quote or an
+    ampersand in it must not end an attribute or break the XML."""
+    import xml.etree.ElementTree as ElementTree
+
+    base = 'https://example.org/a"b&c\'d/'
+    out = tmp_path / "site"
+    status, _, err = run(["build", "--out", str(out), "--base-url", base] + source_args(sources), capsys)
+    assert status == 0, err
+    atom = "{http://www.w3.org/2005/Atom}"
+    feed = ElementTree.parse(out / "avvisi" / "feed.xml").getroot()
+    assert feed.find(f"{atom}link[@rel='self']").get("href") == base + "avvisi/feed.xml"
+    assert feed.find(f"{atom}id").text == base + "avvisi/"
+    entries = feed.findall(f"{atom}entry")
+    assert entries and all(e.find(f"{atom}link").get("href").startswith(base) for e in entries)
+    sitemap = ElementTree.parse(out / "sitemap.xml").getroot()
+    assert base + "sportelli/gussola/" in {loc.text for loc in sitemap.iter("{http://www.sitemaps.org/schemas/sitemap/0.9}loc")}
+
+
+def test_a_hidden_template_is_never_included(project_copy, tmp_path, capsys):
+    """The outputs' keys are made from the visible templates only (an editor's swap files come
+    and go): a hidden one cannot be part of a page."""
+    (project_copy / "templates" / ".nascosto.html").write_text("<p>nascosto</p>\n", encoding="utf-8")
+    page = project_copy / "templates" / "pagina.html"
+    page.write_text(page.read_text(encoding="utf-8").replace("{% block main %}", '{% block main %}{% include ".nascosto.html" %}', 1),
+                    encoding="utf-8")
+    status, _, err = run(["build", "--out", str(tmp_path / "site")] + source_args(project_copy), capsys)
+    assert status == 1 and "Traceback" not in err
+    assert 'templates/pagina.html:2: errore: il modello ".nascosto.html" incluso qui non esiste in templates/' in err
