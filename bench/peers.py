@@ -569,8 +569,8 @@ def data_runs(names: list[str], root: Path, comuni: int, seed: int, repeat: int,
 
 def data_edit_runs(generators: list[Generator], corpus: Corpus, repeat: int, logs: Path) -> list[Row]:
     """An editor changes one desk's phone number and the site is built again into the same folder,
-    as a publishing job does: never emptied. Hugo gets the changed content files. Our first round
-    follows a build from nothing, which does not note what each page reads: it renders them all."""
+    as a publishing job does: never emptied. Hugo gets the changed content files; ours renders the
+    outputs made from that desk (its comuni's pages, the home page, the finder)."""
     rows = {g.name: Row(g.name, 0, [], "data edit") for g in generators}
     for gen in generators:   # the first build of the folder, not timed
         gen.clean()

@@ -28,7 +28,7 @@ def page_url(comune: Comune) -> str:
 
 
 def as_embedded(index: dict) -> bytes:
-    """The index as the page embeds it (same dump as the template's json_ld filter)."""
+    """The index as the page embeds it (same dump as the templates' json filter)."""
     return json.dumps(index, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
 
 
