@@ -5,7 +5,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-python3 -m pip install --quiet --disable-pip-version-check -e ".[test]"
+# --upgrade-strategy eager: every dependency at the newest version the ranges allow, so that the
+# main run below tests the top of each range (the lowest versions are tested at the end).
+python3 -m pip install --quiet --disable-pip-version-check --upgrade --upgrade-strategy eager -e ".[test]"
 # uv makes the environment of the lowest versions allowed (below); the release tried here.
 python3 -m pip install --quiet --disable-pip-version-check "uv>=0.13,<1"
 
