@@ -21,7 +21,6 @@ try:   # a quarter of a second, more with older libraries: Ctrl+C here stops the
     from sitegen.incremental import Incremental
     from sitegen.parallel import available_cores
     from sitegen.pipeline import Options, build
-    from sitegen.publish import record_publishable
 except KeyboardInterrupt:
     sys.exit(130)
 
@@ -159,8 +158,6 @@ def run(args: argparse.Namespace) -> int:
         what = "Controllo fallito" if args.command == "check" else "Sito NON aggiornato"
         print(f"{what}: {summary(report)}{strict_note}.", file=sys.stderr)
         return 1
-    if write:
-        record_publishable(options.out, options.base_url, args.strict)
     print_report(report, args.format)
     if args.command == "check":
         print_readability(scores)

@@ -17,6 +17,7 @@ from .incremental import Bodies, Incremental, output_keys, site_key, to_render
 from .output import SiteWriter, build_lock, check_out_dir
 from .parallel import few_collections
 from .plan import Output, Site, plan_site
+from .publish import record_publishable
 from .render import Renderer
 from .settings import Settings, load_settings
 from .sitefiles import site_files
@@ -127,6 +128,9 @@ def run_stages(options: Options, report: Report, write: bool, strict: bool, memo
     except BaseException:
         writer.abort()
         raise
+    # Still under the folder's lock: the record is about this version, not one that a build
+    # started meanwhile put in its place.
+    record_publishable(options.out, options.base_url, strict)
     memo.remember(sources.readings, staged.records)
     return scores
 
