@@ -117,7 +117,7 @@ class Incremental:
 
     def last_records(self, manifest_is_current: bool) -> dict[str, OutputRecord]:
         """What the last build made, if the output folder is the one it made."""
-        return dict(self.cache.outputs) if self.cache is not None and manifest_is_current else {}
+        return self.cache.outputs if self.cache is not None and manifest_is_current else {}   # read only
 
     def remember(self, readings: list[Read], records: dict[str, OutputRecord]) -> None:
         if self.cache is not None:

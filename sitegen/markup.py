@@ -290,22 +290,19 @@ class PlainTextTreeprocessor(Treeprocessor):
             if known is None:
                 return
             needs.update(dict.fromkeys(known))
-        atomic = util.AtomicString
         for el in root.iter():
-            text = el.text
-            if text and not isinstance(text, atomic):
-                for literal in needs:
-                    if literal in text:
-                        break
-                else:
-                    el.text = atomic(text)
-            tail = el.tail
-            if tail and not isinstance(tail, atomic):
-                for literal in needs:
-                    if literal in tail:
-                        break
-                else:
-                    el.tail = atomic(tail)
+            el.text = plain_as_atomic(el.text, needs)
+            el.tail = plain_as_atomic(el.tail, needs)
+
+
+def plain_as_atomic(text: str | None, needs: dict[str, None]) -> str | None:
+    """The text as an AtomicString when it holds none of `needs`; otherwise as it was."""
+    if not text or isinstance(text, util.AtomicString):
+        return text
+    for literal in needs:   # a plain loop: any() with a generator costs more than the test
+        if literal in text:
+            return text
+    return util.AtomicString(text)
 
 
 # --- Block processors ---------------------------------------------------------------------------
