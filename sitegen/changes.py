@@ -13,7 +13,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from .output import MARKER
+from . import publish
 
 TITLE = re.compile(rb"<title>(.*?)</title>", re.DOTALL)
 
@@ -29,8 +29,7 @@ class SiteChanges:
 def site_files(folder: Path) -> dict[str, bytes]:
     if not folder.is_dir():
         return {}
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*"))
-            if p.is_file() and p.name != MARKER}
+    return {name: (folder / name).read_bytes() for name in publish.site_files(folder)}
 
 
 def address(path: str) -> str:

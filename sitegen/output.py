@@ -133,10 +133,11 @@ class SiteWriter:
         self.ours = read_marker(self.out) or {}
         # The cache's digests are trusted only if the marker names that very build: not after a
         # build without the cache, nor one that stopped between the switch and saving the cache.
-        self.manifest = manifest if manifest is not None and manifest == self.ours else None
+        self.trusted = manifest == self.ours
         self.existed = self.out.exists()   # looked at again by start(): a folder may appear meanwhile
         self.made: set[Path] = set()
         self.kept: list[str] = []   # files no build wrote, carried into the new version
+        self.spare: dict[str, str] | None = None   # the set-aside tree's files, as its marker lists them (start)
 
     def make_folder(self, folder: Path) -> None:
         """mkdir -p, once per folder: a site of 10,000 pages has 10,000 folders."""
@@ -146,6 +147,7 @@ class SiteWriter:
 
     def start(self) -> None:
         self.out.parent.mkdir(parents=True, exist_ok=True)
+        self.spare = read_spare(self.next)
         self.clear_leftovers()
         self.existed = self.out.exists()
         self.staging.mkdir()
@@ -158,12 +160,8 @@ class SiteWriter:
     def clear_leftovers(self) -> None:
         """What a build stopped by force left beside the output: changed files never moved in, an
         old tree not yet removed, a next tree whose marker does not prove what it holds."""
-        for leftover in (self.staging, self.old) + (() if self.spare() is not None else (self.next,)):
+        for leftover in (self.staging, self.old) + (() if self.spare is not None else (self.next,)):
             remove(leftover)
-
-    def spare(self) -> dict[str, str] | None:
-        """The files of the tree set aside by the last exchange, as its marker lists them."""
-        return read_marker(self.next) if self.next.is_dir() and not self.next.is_symlink() else None
 
     def stage(self, relative: str, data: bytes) -> tuple[str, bool]:
         """(digest of `data`, whether it differs from what `out_dir` has). Safe in worker processes."""
@@ -184,8 +182,8 @@ class SiteWriter:
         if relative not in self.ours:
             return False
         try:
-            if self.manifest is not None:
-                return self.manifest.get(relative) == fingerprint and current.stat().st_size == len(data)
+            if self.trusted:
+                return self.ours.get(relative) == fingerprint and current.stat().st_size == len(data)
             return current.read_bytes() == data
         except OSError:
             return False
@@ -195,7 +193,7 @@ class SiteWriter:
         those staged) and switch it in. Files of the last build that are not in `manifest` stay
         behind in the old tree; files that no build wrote are carried over."""
         try:
-            spare = self.spare() or {}
+            spare = self.spare or {}
             remove(self.next / MARKER)   # from now on the tree proves nothing, should the build stop
             self.next.mkdir(exist_ok=True)
             if self.existed:   # the folder's permissions, which a web server may rely on, go with it
@@ -243,8 +241,7 @@ class SiteWriter:
         where this build writes is an error: it is not ours to replace."""
         if not self.existed:
             return []
-        folders = {posixpath.dirname(path) for path in manifest}
-        folders |= {parent for path in folders for parent in parent_folders(path)}
+        folders = {folder for path in manifest for folder in parent_folders(path)}
         kept = []
         for relative in foreign_files(self.out, self.ours):
             source, target = self.out / relative, self.next / relative
@@ -294,6 +291,11 @@ class SiteWriter:
         shown = ", ".join(self.kept[:SHOWN_FOREIGN])
         more = f" e altri {len(self.kept) - SHOWN_FOREIGN}" if len(self.kept) > SHOWN_FOREIGN else ""
         return f"file non creati dal sito, lasciati dove sono: {shown}{more}"
+
+
+def read_spare(tree: Path) -> dict[str, str] | None:
+    """The files of the tree set aside by the last exchange, as its marker lists them."""
+    return read_marker(tree) if tree.is_dir() and not tree.is_symlink() else None
 
 
 def remove(path: Path) -> None:
@@ -416,6 +418,11 @@ def read_marker(out: Path) -> dict[str, str] | None:
         data = (out / MARKER).read_bytes()
     except OSError:
         return None
+    return parse_marker(out, data)
+
+
+def parse_marker(out: Path, data: bytes) -> dict[str, str] | None:
+    """read_marker for the marker's bytes, already read."""
     if data.startswith(EARLIER_MARKER_TEXT + FINGERPRINT):
         return read_earlier_marker(out, data)
     head, newline, rest = data.partition(b"\n" + FINGERPRINT)

@@ -211,7 +211,7 @@ def render(options: Options, site: Site, outputs: list[Output], sources: Sources
            bodies: Bodies, writer: SiteWriter, memo: Incremental, templates: str) -> Staged:
     """Render the outputs whose inputs changed since the last build, and every file made from the
     site as a whole; stage beside the site those that differ from the live ones."""
-    last = memo.last_records(writer.manifest is not None)
+    last = memo.last_records(writer.trusted)
     keys = output_keys(outputs, site_key(site, templates))
     todo = to_render(outputs, keys, last, writer.out)
     bodies.preload([o.page for o in todo if o.page])

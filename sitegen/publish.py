@@ -29,14 +29,13 @@ from urllib.parse import unquote, urlsplit
 
 from .digest import digest
 from .errors import BuildFailed, fail
-from .output import MARKER, read_marker
+from .output import MARKER, parse_marker
 
 # Written beside the output folder by `build --strict --base-url`; removed by any other build.
 STAMP_SUFFIX = ".pubblicabile"
 SSH_ENV = "SITE_PUBLISH_SSH"
 PASSWORD_ENV = "SITE_PUBLISH_PASSWORD"
 INCOMING = ".in-arrivo"
-PREVIOUS = "precedente"
 
 
 @dataclass(frozen=True)
@@ -141,13 +140,14 @@ def read_built_site(out: Path, expect_url: str | None) -> BuiltSite:
     if not marker.is_file():
         raise fail(shown, 0, 0, "questa cartella non è un sito creato da build.py: crealo prima con "
                    "python build.py build --strict --base-url https://...")
+    data = marker.read_bytes()
     recorded = read_stamp(stamp)
-    if recorded is None or recorded.get("marcatore") != digest(marker.read_bytes()):
+    if recorded is None or recorded.get("marcatore") != digest(data):
         raise fail(shown, 0, 0, "il sito in questa cartella non viene da un build riuscito con --strict e "
                    "--base-url: rifallo con python build.py build --strict --base-url https://... "
                    "e poi pubblica")
     digests = {name: digest((out / name).read_bytes()) for name in site_files(out)}   # read once, here
-    written = read_marker(out) or {}
+    written = parse_marker(out, data) or {}
     # The build's own files must be exactly as it wrote them; files put there by hand (a
     # .htaccess), which every build keeps, are sent as they are and named.
     if not written or any(digests.get(name) != fingerprint for name, fingerprint in written.items()):
@@ -158,9 +158,8 @@ def read_built_site(out: Path, expect_url: str | None) -> BuiltSite:
     if expect_url is not None and base_url != expect_url.rstrip("/") + "/":
         raise fail(shown, 0, 0, f"il sito è stato creato per l'indirizzo {base_url}, non per {expect_url}: "
                    "rifai il build con il --base-url giusto")
-    fingerprint = re.search(rb"impronta: ([0-9a-f]+)", marker.read_bytes())
-    if fingerprint is None:
-        raise fail(shown, 0, 0, "il file .activitycr-site è danneggiato: rifai il build")
+    # A marker that lists files (checked above) has its fingerprint line: both formats begin with it.
+    fingerprint = re.search(rb"impronta: ([0-9a-f]+)", data)
     return BuiltSite(out, base_url, fingerprint.group(1).decode(), digests, foreign)
 
 

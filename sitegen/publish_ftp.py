@@ -19,7 +19,7 @@ import tempfile
 from pathlib import Path, PurePosixPath
 
 from .errors import fail
-from .output import MARKER
+from .output import MARKER, parent_folders
 from .publish import PASSWORD_ENV, BuiltSite, Changes, Destination, plural, tell_changes, tell_foreign
 
 MANIFEST = ".activitycr-manifest"
@@ -102,7 +102,7 @@ def interim_manifest(remote: dict[str, str], changes: Changes) -> dict[str, str]
     """The list sent before anything else: every file this publish touches is marked unknown, so
     that a publish stopped part-way leaves nothing that the next one would take as up to date."""
     touched = {*changes.added, *changes.changed, *changes.deleted}
-    return {path: UNKNOWN if path in touched else value for path, value in {**remote, **dict.fromkeys(touched)}.items()}
+    return {**remote, **dict.fromkeys(touched, UNKNOWN)}
 
 
 def manifest_text(manifest: dict[str, str]) -> str:
@@ -142,9 +142,9 @@ def temporary_name(path: str) -> str:
 
 def emptied_folders(deleted: tuple[str, ...], kept: tuple[str, ...]) -> list[str]:
     """Folders that held only deleted files, deepest first."""
-    still_used = {str(parent) for path in kept for parent in PurePosixPath(path).parents}
-    gone = {str(parent) for path in deleted for parent in PurePosixPath(path).parents}
-    return sorted(gone - still_used - {"."}, key=lambda f: (-f.count("/"), f))
+    still_used = {folder for path in kept for folder in parent_folders(path)}
+    gone = {folder for path in deleted for folder in parent_folders(path)}
+    return sorted(gone - still_used, key=lambda f: (-f.count("/"), f))
 
 
 def publish_ftp(site: BuiltSite, destination: Destination, dry_run: bool, say) -> None:

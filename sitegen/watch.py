@@ -27,11 +27,6 @@ MISSING_FOLDER_WAIT = 0.5   # seconds between looks for a watched folder's paren
 RELOAD_NOW = "__livereload__"
 
 
-def is_ours(change: watchfiles.Change, path: str) -> bool:
-    """Not editors' swap and backup files, nor version control (watchfiles' defaults), nor hidden files."""
-    return watchfiles.DefaultFilter()(change, path) and not Path(path).name.startswith(".")
-
-
 def identity(path: Path) -> tuple[int, int] | None:
     """Which folder is at `path` now (device and inode), or None when there is none."""
     try:
@@ -46,20 +41,17 @@ class EventWatcher(Watcher):
 
     def __init__(self):
         super().__init__()
-        self.paths: list[Path] = []                   # in the order given, with their tasks
-        self.funcs: dict[Path, object] = {}
+        self.funcs: dict[Path, object] = {}           # the watched paths, in the order given, with their tasks
         self.touched: queue.SimpleQueue[Path] = queue.SimpleQueue()   # filled by the watching threads
         self.stop = threading.Event()
-        self.reloads: list[str] = []                  # what examine() tells livereload to reload
+        self.reloads = 0                              # rebuilds that examine() has not yet told livereload of
+        self.default_filter = watchfiles.DefaultFilter()   # compiled once: it is asked about every event
         self.threads: list[threading.Thread] = []
         self.wake = None                              # called (from a thread) when something changed
 
     def watch(self, path, func=None, delay=None, ignore=None):
         super().watch(path, func, delay, ignore)      # livereload checks that something is watched
-        watched = Path(path)
-        if watched not in self.funcs:
-            self.paths.append(watched)
-        self.funcs[watched] = func
+        self.funcs[Path(path)] = func   # a path watched again keeps its place
 
     def start(self, callback) -> bool:
         """Called by livereload's server on its event loop; True: no polling needed."""
@@ -71,7 +63,7 @@ class EventWatcher(Watcher):
     def begin(self, wake) -> None:
         """Start one watching thread per path; `wake` is called from them after each change."""
         self.wake = wake
-        for path in self.paths:
+        for path in self.funcs:
             thread = threading.Thread(target=self.follow, args=(path,), daemon=True)
             thread.start()
             self.threads.append(thread)
@@ -85,7 +77,7 @@ class EventWatcher(Watcher):
         """livereload's question after a change: what changed, and after what delay to reload.
         Every rebuild reloads the browser at once (the page reloaded is the one open)."""
         if self.reloads:
-            self.reloads.pop()
+            self.reloads -= 1
             return RELOAD_NOW, None
         return None, None
 
@@ -99,7 +91,7 @@ class EventWatcher(Watcher):
                 touched.add(self.touched.get_nowait())
         except queue.Empty:
             pass
-        return [path for path in self.paths if path in touched]
+        return [path for path in self.funcs if path in touched]
 
     def run_tasks(self, touched: list[Path]) -> None:
         for path in touched:
@@ -113,10 +105,14 @@ class EventWatcher(Watcher):
         if not touched:
             return
         self.run_tasks(touched)
-        self.reloads.append(str(touched[0]))
+        self.reloads += 1
         callback()
 
     # -- in the watching threads ---------------------------------------------------------------
+
+    def is_ours(self, change: watchfiles.Change, path: str) -> bool:
+        """Not editors' swap and backup files, nor version control (watchfiles' defaults), nor hidden files."""
+        return self.default_filter(change, path) and not Path(path).name.startswith(".")
 
     def report(self, path: Path) -> None:
         self.touched.put(path)
@@ -145,7 +141,7 @@ class EventWatcher(Watcher):
         watch began: its first report comes once the watch is running (watchfiles yields an empty
         set when nothing happened for a while)."""
         watched = identity(path)
-        for changes in watchfiles.watch(path, watch_filter=is_ours, stop_event=self.stop, yield_on_timeout=True,
+        for changes in watchfiles.watch(path, watch_filter=self.is_ours, stop_event=self.stop, yield_on_timeout=True,
                                         **WATCH_OPTIONS):
             if changes or came_back:
                 self.report(path)
