@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from .errors import Report
+from .errors import Report, line_and_column
 
 TEMPLATE_SUFFIX = ".html"
 
@@ -92,9 +92,7 @@ def find_claims(text: str) -> list[Found]:
         for match in claim_pattern(claim.phrase).finditer(text):
             if is_scheme(text, match.end()):
                 continue   # "javascript:alert(1)" is a link's scheme, refused as active content, not prose
-            line = text.count("\n", 0, match.start()) + 1
-            col = match.start() - (text.rfind("\n", 0, match.start()) + 1) + 1
-            found.append(Found(line, col, " ".join(match[0].split()), claim))
+            found.append(Found(*line_and_column(text, match.start()), " ".join(match[0].split()), claim))
     return sorted(found, key=lambda f: (f.line, f.col))
 
 

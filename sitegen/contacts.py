@@ -11,7 +11,7 @@ from pathlib import Path
 
 import yaml
 
-from .errors import Report
+from .errors import Report, decode_utf8
 from .yamlnodes import Where, closest, compose, position
 
 IN_PERSON_CHOICES = {"no": None, "su appuntamento": "su appuntamento"}
@@ -162,14 +162,14 @@ URL_RE = re.compile(r"^https?://[^\s/]+\.[^\s/]+(/\S*)?$")
 def load_contacts(path: Path, display: str, report: Report) -> Contacts | None:
     """Read and validate the contacts file; every problem goes to `report` with its line."""
     try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        line = path.read_bytes()[: exc.start].count(b"\n") + 1
-        report.error(display, line, 0, "il file contiene caratteri non validi: salvalo con codifica UTF-8")
-        return None
+        data = path.read_bytes()
     except OSError:
         report.error(display, 0, 0, "il file non esiste o non si può leggere")
         return None
+    text = decode_utf8(data, display, report)
+    if text is None:
+        return None
+    text = text.replace("\r\n", "\n").replace("\r", "\n")   # line ends as text mode reads them (Windows editors)
     root = compose(text, display, report)
     if root is None:
         if not report.errors:
@@ -481,7 +481,7 @@ class _ContactsReader:
         if fields is None:
             return ()
         self.cite(fields)
-        ours = {slugify(c.name): c.name for c in comuni}
+        ours = {c.slug: c.name for c in comuni}
         names = []
         for item in self.where.sequence(fields.get("nomi"), "un comune"):
             name = self.where.text(item, "un comune")

@@ -16,10 +16,10 @@ import markdown
 
 from .claims import report_claims
 from .digest import code_key, digest
-from .errors import Problem, Report, fail
+from .errors import Problem, Report, decode_utf8, fail, line_and_column
 from .markup import Active, active_content, new_markdown
 from .readability import gulpease
-from .yamlnodes import Where, compose
+from .yamlnodes import Where, compose, position
 
 KINDS = ("home", "pagina", "sportelli", "avvisi", "accessibilita")
 FIELDS = ("titolo", "descrizione", "menu", "tipo", "data", "slug")
@@ -178,11 +178,8 @@ def read_page(path: Path, source: str, display: str, converter: markdown.Markdow
         report.error(display, 0, 0, f"non riesco a leggere il file ({exc.strerror}): controlla che esista "
                      "e che chi crea il sito abbia il permesso di leggerlo")
         return None
-    try:
-        raw = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        report.error(display, line, 0, "il file contiene caratteri non validi: salvalo con codifica UTF-8")
+    raw = decode_utf8(data, display, report)
+    if raw is None:
         return None
     raw = raw.replace("\r\n", "\n").lstrip("\ufeff")
     report_claims(raw, display, report)   # kept with the reading: a cached page repeats its errors
@@ -206,10 +203,10 @@ def read_page(path: Path, source: str, display: str, converter: markdown.Markdow
         report.error(display, body_line, 1, "il testo ha troppi livelli uno dentro l'altro (elenchi o citazioni "
                      "con rientri sempre più profondi): usa al massimo pochi livelli")
         return None
-    report_active_content(raw, body, body_line, active_content(body_html, "<" in body), display, report)
+    values = [html.unescape(m["value"]) for m in LINK_ATTR_RE.finditer(body_html)]   # every href and src
     body_start = len(raw) - len(body)   # the body is the text's tail
-    links = tuple((value, link_line(raw, body_start, body_line, value))
-                  for value in (html.unescape(m["value"]) for m in LINK_ATTR_RE.finditer(body_html)))
+    report_active_content(raw, body_start, body_line, active_content(body_html, "<" in body, values), display, report)
+    links = tuple((value, link_line(raw, body_start, body_line, value)) for value in values)
     if not body.strip():
         report.warning(display, body_line - 1, 1, "la pagina non ha testo dopo l'intestazione: scrivilo sotto "
                        "la seconda riga '---'")
@@ -246,22 +243,20 @@ def first_long_paragraph(body: str) -> int | None:
 MAX_ACTIVE_REPORTED = 20   # a pasted web page may hold hundreds: the first ones tell what to do
 
 
-def report_active_content(raw: str, body: str, body_line: int, found: list[Active], display: str,
+def report_active_content(raw: str, start: int, body_line: int, found: list[Active], display: str,
                           report: Report) -> None:
     """An error for each active thing of the body, at the line and column where it is written
     (searched in the source in order; the body's first line when the Markdown made it)."""
     if not found:
         return
     lowered = raw.lower()
-    start = len(raw) - len(body)   # where the body begins: it is the text's tail
-    cursor = start
+    cursor = start   # where the body begins
     for item in found[:MAX_ACTIVE_REPORTED]:
         position = find_first(lowered, item.needles, cursor, start)
         if position < 0:
             report.error(display, body_line, 1, item.message)
             continue
-        line_start = lowered.rfind("\n", 0, position) + 1
-        report.error(display, lowered.count("\n", 0, position) + 1, position - line_start + 1, item.message)
+        report.error(display, *line_and_column(lowered, position), item.message)
         cursor = position + 1
 
 
@@ -339,7 +334,7 @@ def read_front_matter(front: str, source: str, display: str, report: Report) -> 
         result["menu"] = int(menu) if whole else None
     if "data" in fields:
         result["date"] = where.date(fields["data"], "la data")
-        result["date_line"] = fields["data"].start_mark.line + 1
+        result["date_line"] = position(fields["data"])[0]
     elif is_notice_source(source):
         report.error(display, 1, 1, "un avviso deve avere la \"data:\" nell'intestazione (per esempio data: 2021-01-11)")
     if "slug" in fields:

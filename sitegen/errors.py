@@ -78,6 +78,21 @@ def fail(path: str, line: int, col: int, message: str) -> BuildFailed:
     return BuildFailed(report)
 
 
+def line_and_column(text: str, offset: int) -> tuple[int, int]:
+    """Where a position of a text is, as editors count: line and column from 1."""
+    return text.count("\n", 0, offset) + 1, offset - text.rfind("\n", 0, offset)
+
+
+def decode_utf8(data: bytes, path: str, report: Report) -> str | None:
+    """A file's text; None, with an error at the line of the first byte that is not UTF-8."""
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        report.error(path, data[: exc.start].count(b"\n") + 1, 0,
+                     "il file contiene caratteri non validi: salvalo con codifica UTF-8")
+        return None
+
+
 def github_annotation(problem: Problem) -> str:
     """The problem as a GitHub Actions workflow command, which the Git host shows on the line it names:
     ::error file=content/x.md,line=3,col=7::message (escaped as the runner expects)."""

@@ -466,13 +466,13 @@ class Active:
     message: str
 
 
-def active_content(body_html: str, has_raw_html: bool) -> list[Active]:
+def active_content(body_html: str, has_raw_html: bool, links: list[str]) -> list[Active]:
     """Elements, attributes and links of a converted body that would run code or style. A body
-    whose source has no "<" has no HTML of its own: only its links can be active."""
+    whose source has no "<" has no HTML of its own: only its links (every href and src, as
+    written) can be active."""
     if not has_raw_html:
         found = []
-        for match in LINK_VALUE_RE.finditer(body_html):
-            value = html.unescape(match[2])
+        for value in links:
             scheme = active_scheme(value)
             if scheme:
                 found.append(Active((value,), active_link_message(value, scheme)))
@@ -481,9 +481,6 @@ def active_content(body_html: str, has_raw_html: bool) -> list[Active]:
     finder.feed(body_html)
     finder.close()
     return finder.found
-
-
-LINK_VALUE_RE = re.compile(r'(href|src)="([^"]*)"')
 
 
 def active_scheme(value: str) -> str | None:

@@ -9,7 +9,7 @@ from pathlib import Path
 import yaml
 
 from .contacts import EMAIL_RE, URL_RE
-from .errors import Report
+from .errors import Report, decode_utf8
 from .yamlnodes import Where, compose, position
 
 DEFAULT_READABILITY_MIN = 60
@@ -61,11 +61,8 @@ def load_settings(path: Path, display: str, report: Report) -> Settings:
         report.error(display, 0, 0, f"non riesco a leggere il file ({exc.strerror}): controlla che chi crea il "
                      "sito abbia il permesso di leggerlo")
         return Settings()
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        report.error(display, data[: exc.start].count(b"\n") + 1, 0,
-                     "il file contiene caratteri non validi: salvalo con codifica UTF-8")
+    text = decode_utf8(data, display, report)
+    if text is None:
         return Settings()
     root = compose(text, display, report)
     where = Where(display, report)

@@ -13,7 +13,7 @@ from datetime import date
 
 import yaml
 
-from .errors import Report
+from .errors import Report, line_and_column
 
 try:  # the C parser is several times faster; the pure-Python one behaves the same
     _Loader = yaml.CSafeLoader
@@ -40,9 +40,7 @@ def compose(text: str, path: str, report: Report) -> yaml.Node | None:
                      "controlla rientri, due punti e virgolette su questa riga e su quella prima")
         return None
     except yaml.reader.ReaderError as exc:   # a control character, pasted from another program
-        before = text[: exc.position]
-        line = before.count("\n") + 1
-        report.error(path, line, exc.position - before.rfind("\n"), f"c'è un carattere invisibile di controllo "
+        report.error(path, *line_and_column(text, exc.position), f"c'è un carattere invisibile di controllo "
                      f"(codice {exc.character:#06x}) in questo punto: cancellalo, o riscrivi la riga a mano")
         return None
     except yaml.YAMLError as exc:
